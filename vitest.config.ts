@@ -1,0 +1,25 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const fromRoot = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  // SWC (not esbuild) transforms the sources so NestJS gets its decorator metadata.
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: {
+    alias: {
+      '@xeno/contracts': fromRoot('./libs/contracts/src'),
+      '@xeno/x86-core': fromRoot('./libs/x86-core/src'),
+      '@xeno/xen-core': fromRoot('./libs/xen-core/src'),
+    },
+  },
+  test: {
+    include: ['{apps,libs,tools,guests}/**/*.{spec,test}.ts'],
+    exclude: ['**/node_modules/**', 'dist/**', 'apps/web/**'],
+    globalSetup: ['./test/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});

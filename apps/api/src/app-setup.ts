@@ -1,0 +1,9 @@
+import type { INestApplication } from '@nestjs/common';
+
+export const API_PREFIX = 'api';
+
+/** HTTP-level settings shared by main.ts and the integration tests, so tests see the real routes. */
+export function configureApp(app: INestApplication): INestApplication {
+  app.setGlobalPrefix(API_PREFIX);
+  return app;
+}

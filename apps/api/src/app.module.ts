@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ApiConfig } from './config/api-config';
+import { ApiConfigModule } from './config/api-config.module';
+import { HealthModule } from './health/health.module';
+import { UsersModule } from './users/users.module';
+import { webAppModules } from './web/web-app.module';
+
+@Module({})
+export class AppModule {
+  /** The whole API for one configuration; main.ts and the integration tests both build it here. */
+  static register(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ApiConfigModule.forRoot(config),
+        HealthModule,
+        UsersModule,
+        ...webAppModules(config.webDistDir),
+      ],
+    };
+  }
+}

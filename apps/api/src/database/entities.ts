@@ -1,0 +1,5 @@
+import { TenantEntity } from '../tenants/tenant.entity';
+import { UserEntity } from '../users/user.entity';
+
+/** Every TypeORM entity of the control plane. */
+export const ENTITIES = [TenantEntity, UserEntity];

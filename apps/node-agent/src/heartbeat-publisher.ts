@@ -1,0 +1,59 @@
+import { agentHeartbeatKey, type AgentHeartbeat } from '@xeno/contracts';
+import type { Redis } from 'ioredis';
+import os from 'node:os';
+import type { AgentConfig } from './agent-config';
+import { readHostCapacity } from './host-capacity';
+import type { JsonLogger } from './json-logger';
+
+/**
+ * Refreshes this agent's heartbeat key (value: AgentHeartbeat JSON, expiring after the TTL) on a
+ * fixed interval. While Redis is unreachable beats are skipped, and the outage is logged once.
+ */
+export class HeartbeatPublisher {
+  private readonly key: string;
+  private readonly startedAt = new Date().toISOString();
+  private timer: NodeJS.Timeout | undefined;
+  private failing = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly config: AgentConfig,
+    private readonly logger: JsonLogger,
+  ) {
+    this.key = agentHeartbeatKey(config.redisPrefix, config.agentId);
+  }
+
+  start(): void {
+    void this.beat();
+    this.timer = setInterval(() => void this.beat(), this.config.heartbeatIntervalMs);
+  }
+
+  /** Stops beating and removes the key, so the control plane sees the agent leave at once. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.redis.del(this.key).catch(() => undefined);
+  }
+
+  heartbeat(): AgentHeartbeat {
+    return {
+      agentId: this.config.agentId,
+      hostname: os.hostname(),
+      pid: process.pid,
+      capacity: readHostCapacity(),
+      startedAt: this.startedAt,
+      timestamp: new Date().toISOString(),
+    };
+  }
+
+  async beat(): Promise<void> {
+    try {
+      await this.redis.set(this.key, JSON.stringify(this.heartbeat()), 'PX', this.config.heartbeatTtlMs);
+      if (this.failing) this.logger.info('heartbeats resumed');
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.logger.warn('heartbeat failed; retrying', { error: String(error) });
+      this.failing = true;
+    }
+  }
+}

@@ -1,0 +1,5 @@
+// Types and helpers that cross process boundaries (API <-> node agent <-> queues <-> web).
+// Keep this library free of runtime dependencies: it is imported by every app, including the browser.
+export * from './agent-heartbeat';
+export * from './health-report';
+export * from './redis-keys';

@@ -1,0 +1,37 @@
+import { DEFAULT_REDIS_PREFIX } from '@xeno/contracts';
+import path from 'node:path';
+import { findProjectRoot } from '../infra';
+
+export interface LauncherConfig {
+  projectRoot: string;
+  /** HTTP port of the API, which also serves the web app. */
+  port: number;
+  agentCount: number;
+  /** Where embedded Postgres and Redis keep their files. */
+  dataDir: string;
+  /** Database created (if missing) on a local or embedded Postgres. */
+  databaseName: string;
+  redisPrefix: string;
+}
+
+export function loadLauncherConfig(env: NodeJS.ProcessEnv = process.env): LauncherConfig {
+  const projectRoot = findProjectRoot();
+  return {
+    projectRoot,
+    port: integer(env, 'PORT', 3000, 1, 65_535),
+    agentCount: integer(env, 'AGENT_COUNT', 2, 1, 64),
+    dataDir: path.resolve(projectRoot, env.DATA_DIR ?? '.data'),
+    databaseName: 'xenoserver',
+    redisPrefix: env.REDIS_PREFIX ?? DEFAULT_REDIS_PREFIX,
+  };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}

@@ -1,0 +1,17 @@
+/**
+ * Differential tests against the host CPU (see tools/x86-oracle/README.md): string operations,
+ * stack, control flow, flag and conversion ops, faults. A failure lists the differing forms with one minimal example each.
+ */
+import { describe, expect, it } from 'vitest';
+import { runGroup } from './run-group';
+
+describe('x86-core vs the CPU: strings, stack, control flow, faults', () => {
+  for (const name of ['string', 'stack', 'branch', 'misc', 'fault']) {
+    it(`${name} vectors agree with the CPU`, () => {
+      const { log, ms } = runGroup(name);
+      console.log(`[oracle] ${name}: ${log.checked} vectors in ${ms.toFixed(0)} ms, ${log.total} mismatches`);
+      expect(log.checked).toBeGreaterThan(0);
+      expect(log.total, log.summary(`group ${name}`)).toBe(0);
+    }, 300_000);
+  }
+});

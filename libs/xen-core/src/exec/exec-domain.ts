@@ -1,0 +1,103 @@
+/**
+ * Execution state of one domain: its vCPUs' architectural state, the per-domain GDT/LDT area, the
+ * backend-bound event channels, the console backend, and the shutdown state.
+ */
+import type { Domain } from '../domain/domain';
+import { PAGE_SIZE } from '../public/page';
+import { SHUTDOWN_crash, SHUTDOWN_NAMES } from './abi';
+import type { ConsoleBackend } from './console/console-backend';
+import type { ExecEnv } from './env';
+import { PerDomainArea } from './perdomain';
+import { ArchVcpu } from './vcpu-arch';
+
+export interface ShutdownState {
+  reason: number;
+  /** poweroff, reboot, suspend, crash, watchdog, soft_reset, or `reason N`. */
+  name: string;
+  /** Why the hypervisor crashed the domain (absent for a guest-requested shutdown). */
+  detail?: string;
+}
+
+export function shutdownName(reason: number): string {
+  return SHUTDOWN_NAMES[reason] ?? `reason ${reason}`;
+}
+
+export class ExecDomain {
+  readonly vcpus: ArchVcpu[];
+  readonly area: PerDomainArea;
+  /** The guest's console port and the control domain's end of it (0 = none). */
+  consolePort = 0;
+  consoleBackendPort = 0;
+  shutdown: ShutdownState | undefined;
+  /** SCHEDOP_shutdown_code: reason latched for a later shutdown. */
+  shutdownCode: number | undefined;
+  /** Guest instructions retired, hypercalls made, exits handled. */
+  instructions = 0;
+  hypercalls = 0;
+  exits = 0;
+
+  constructor(
+    readonly env: ExecEnv,
+    readonly domain: Domain,
+    readonly console: ConsoleBackend,
+  ) {
+    this.area = new PerDomainArea(env.sys.host, env.xenPages, domain.vcpus.length);
+    this.vcpus = domain.vcpus.map((v) => new ArchVcpu(this, v));
+  }
+
+  get id(): number {
+    return this.domain.id;
+  }
+
+  get sharedInfoMaddr(): number {
+    return this.domain.sharedInfoMfn * PAGE_SIZE;
+  }
+
+  /** domain_shutdown(): every vCPU stops; the first reason wins. */
+  shutdownWith(reason: number, detail?: string): void {
+    if (this.shutdown) return;
+    this.shutdown = { reason, name: shutdownName(reason), ...(detail ? { detail } : {}) };
+    for (const v of this.vcpus) v.stop = 'shutdown';
+    this.console.service();
+    this.env.log(`d${this.id}: shutdown (${this.shutdown.name})${detail ? `: ${detail}` : ''}`);
+  }
+
+  /** domain_crash(): a guest error the hypervisor cannot reflect back into the guest. */
+  crash(why: string): void {
+    this.shutdownWith(SHUTDOWN_crash, why);
+  }
+
+  /** An event for `v`: wake it from SCHEDOP_block / SCHEDOP_poll. */
+  kick(v: ArchVcpu): void {
+    if (v.blocked) {
+      v.blocked = false;
+      v.pollPorts = undefined;
+    }
+  }
+
+  /** Frame references the execution state holds (for auditMemory's `held`): GDT, shadow LDT, vcpu_info. */
+  heldReferences(): Array<{ mfn: number; count: number; typeCount: number }> {
+    const out: Array<{ mfn: number; count: number; typeCount: number }> = [];
+    for (const v of this.vcpus) {
+      for (const mfn of [...v.gdtFrames, ...v.ldtShadow.filter((m) => m !== 0)])
+        out.push({ mfn, count: 1, typeCount: 1 });
+      if (v.vcpuInfoMfn) out.push({ mfn: v.vcpuInfoMfn, count: 1, typeCount: 1 });
+    }
+    return out;
+  }
+
+  /** Drop every guest-frame reference the execution state holds (before the domain's memory goes). */
+  releaseGuestReferences(): void {
+    const { types } = this.env.sys.mmu;
+    for (const v of this.vcpus) {
+      for (const mfn of v.gdtFrames) types.putPageAndType(mfn);
+      v.gdtFrames = [];
+      for (let p = 0; p < v.ldtShadow.length; p++) {
+        if (v.ldtShadow[p]) types.putPageAndType(v.ldtShadow[p]);
+        v.ldtShadow[p] = 0;
+      }
+      if (v.vcpuInfoMfn) types.putPageAndType(v.vcpuInfoMfn);
+      v.vcpuInfoMfn = 0;
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import type { MmContext } from '../mm/pv-mmu';
+import type { XenSystem } from '../xen-system';
+
+/** What a hypercall handler sees: the caller (domain, vCPU), guest memory access, and where MM effects go. */
+export interface HypercallContext extends MmContext {
+  readonly sys: XenSystem;
+  /** Set while a multicall is executing its entries (nested multicall → -EINVAL). */
+  inMulticall: boolean;
+}

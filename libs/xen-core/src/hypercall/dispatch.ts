@@ -1,0 +1,18 @@
+import { drainTypeFlush } from '../mm/pv-mmu';
+import type { HypercallContext } from './context';
+import { HYPERCALL_ARG_REGS, RegisterFile } from './registers';
+import type { HypercallTable } from './table';
+
+/** Encode a `long` result for RAX (negative errno → two's complement). */
+export const toRax = (r: number | bigint): bigint => BigInt.asUintN(64, BigInt(r));
+
+/**
+ * The SYSCALL-from-guest-kernel path: RAX = number, arguments in RDI, RSI,
+ * RDX, R10, R8; result in RAX. MM side effects accumulate in ctx.effects.
+ */
+export function dispatchHypercall(table: HypercallTable, ctx: HypercallContext, regs: RegisterFile): void {
+  const raw = HYPERCALL_ARG_REGS.map((r) => regs.get(r));
+  const result = table.invoke(ctx, regs.get('rax'), raw);
+  drainTypeFlush(ctx);
+  if (result !== undefined) regs.set('rax', toRax(result));
+}

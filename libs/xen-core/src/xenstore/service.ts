@@ -1,0 +1,116 @@
+import type { Domain } from '../domain/domain';
+import { hostCaller } from '../events/event-channels';
+import { GNTTAB_RESERVED_XENSTORE } from '../grants/abi';
+import { GrantedFrame, mapGrantForHost } from '../grants/host-access';
+import type { XenSystem } from '../xen-system';
+import { XenstoreClient } from './client';
+import type { XsConnection } from './connection';
+import type { XsQuotas } from './node-ops';
+import { machineRingPage, RingPage, XenstoreRing } from './ring';
+import { DomainIntroducer, XenstoreServer } from './server';
+import type { XsErrorName } from './wire';
+
+interface Attached {
+  ring: XenstoreRing;
+  conn: XsConnection;
+  /** The server's end of the store event channel (in the control domain's port table). */
+  localPort: number;
+  grant: GrantedFrame | undefined;
+}
+
+export interface XenstoreServiceOptions {
+  /** The domain xenstored runs in (the TypeScript control domain): 0. */
+  domid?: number;
+  quotas?: Partial<XsQuotas>;
+}
+
+/**
+ * xenstored on a XenSystem: the server, the control domain's client, and one ring transport per
+ * introduced domain. XS_INTRODUCE maps the guest's store page (grant ref 1 as seeded by the
+ * toolstack, else the MFN it names, which must belong to the domain) and binds an event channel
+ * to the guest's store port; a send on that port runs the ring.
+ */
+export class XenstoreService implements DomainIntroducer {
+  readonly server: XenstoreServer;
+  /** The control domain's (privileged) client: read/write/rm/watch as dom0. */
+  readonly client: XenstoreClient;
+  readonly domid: number;
+  private readonly attached = new Map<number, Attached>();
+
+  constructor(
+    private readonly sys: XenSystem,
+    opts: XenstoreServiceOptions = {},
+  ) {
+    this.domid = opts.domid ?? 0;
+    if (!sys.get(this.domid)) sys.events.registerHostDomain(this.domid);
+    this.server = new XenstoreServer({ quotas: opts.quotas, introducer: this });
+    this.client = new XenstoreClient(this.server, this.domid, true);
+  }
+
+  /** Toolstack step before building a domain: its store port, unbound and accepting xenstored. */
+  allocStorePort(d: Domain): number {
+    return this.sys.events.allocUnbound(hostCaller(this.domid), d.id, this.domid);
+  }
+
+  ring(domid: number): XenstoreRing | undefined {
+    return this.attached.get(domid)?.ring;
+  }
+
+  private mapRing(domid: number, mfn: bigint): { page: RingPage; grant?: GrantedFrame } | undefined {
+    const g = mapGrantForHost(this.sys.grants, this.domid, domid, GNTTAB_RESERVED_XENSTORE);
+    if (g.ok && BigInt(g.frame.mfn) === mfn) return { page: g.frame, grant: g.frame };
+    if (g.ok) g.frame.unmap();
+    const m = Number(mfn);
+    if (mfn >= 1n << 52n || this.sys.host.frames.liveOwner(m) !== domid) return undefined;
+    return { page: machineRingPage(this.sys.host.mem, m) };
+  }
+
+  introduce(server: XenstoreServer, domid: number, mfn: bigint, port: number): XsConnection | XsErrorName {
+    const d = this.sys.get(domid);
+    if (!d) return 'EINVAL';
+    const mapped = this.mapRing(domid, mfn);
+    if (!mapped) return 'EINVAL';
+    let ready = false;
+    let localPort = 0;
+    const conn = server.connect(domid, d.privileged, (m) => ring.send(m));
+    const ring = new XenstoreRing(
+      mapped.page,
+      () => void this.sys.events.send(hostCaller(this.domid), localPort),
+      (m) => server.handle(conn, m),
+      () => {
+        conn.watches.length = 0;
+        conn.transactions.clear();
+      },
+    );
+    localPort = this.sys.events.bindInterdomain(hostCaller(this.domid), domid, port, () => {
+      if (ready) ring.kick();
+    });
+    if (localPort < 0) {
+      server.disconnect(conn);
+      mapped.grant?.unmap();
+      return 'EINVAL';
+    }
+    this.attached.set(domid, { ring, conn, localPort, grant: mapped.grant });
+    ring.attach();
+    ready = true;
+    ring.kick();
+    return conn;
+  }
+
+  /**
+   * Detach every ring (close the server's event-channel ends, unmap the pages) without touching
+   * the store or the guests' side: what a xenstored restart does before a successor restores a
+   * snapshot (restoreStore) and re-attaches.
+   */
+  stop(): void {
+    for (const domid of [...this.attached.keys()]) this.release(this.server, domid);
+  }
+
+  release(_server: XenstoreServer, domid: number): void {
+    const a = this.attached.get(domid);
+    if (!a) return;
+    this.attached.delete(domid);
+    this.sys.events.close(hostCaller(this.domid), a.localPort);
+    a.grant?.unmap();
+  }
+}

@@ -100,6 +100,21 @@ describe('AddressSpace areas', () => {
     expect(MMAP_MIN_ADDR).toBe(0x10000);
   });
 
+  it('move (mremap) carries areas and frames to the new address and drops the old translations', () => {
+    const { space, frames, invalidated } = setup();
+    space.map(0x10000, 0x13000, RW, 'mmap');
+    space.write(0x11000, Uint8Array.of(42));
+    const frame = space.pageTable.translate(0x11000)!.paddr;
+    const used = frames.framesInUse;
+    space.move(0x10000, 0x13000, 0x50000);
+    expect(space.pageTable.translate(0x51000)!.paddr).toBe(frame); // same frame, no copy
+    expect(space.read(0x51000, 1)).toEqual(Uint8Array.of(42));
+    expect(space.pageTable.translate(0x11000)).toBeUndefined();
+    expect(space.areas.map((v) => [v.start, v.end])).toEqual([[0x50000, 0x53000]]);
+    expect(invalidated).toContainEqual([0x10000, 0x13000]);
+    expect(frames.framesInUse).toBeGreaterThanOrEqual(used); // possibly new page tables, no frame lost
+  });
+
   it('discard (MADV_DONTNEED) keeps the area and zeroes the pages', () => {
     const { space } = setup();
     space.map(0x10000, 0x12000, RW, 'mmap');

@@ -78,8 +78,9 @@ export class AddressSpace {
   }
 
   /**
-   * Creates an area over [start, end) (page-aligned), replacing whatever was there (MAP_FIXED semantics).
-   * With `populate` every page gets its frame now instead of on first touch.
+   * Creates an area over [start, end) (page-aligned), replacing whatever was there (MAP_FIXED semantics)
+   * and merging with equal neighbours as Linux does. With `populate` every page gets its frame now
+   * instead of on first touch.
    */
   map(start: number, end: number, prot: number, kind: VmaKind, populate = false): void {
     if (start % PAGE_SIZE || end % PAGE_SIZE || start >= end || end > USER_ADDRESS_LIMIT || start < 0) {
@@ -88,6 +89,7 @@ export class AddressSpace {
     this.unmap(start, end);
     const at = this.vmas.findIndex((v) => v.start >= end);
     this.vmas.splice(at === -1 ? this.vmas.length : at, 0, { start, end, prot, kind });
+    this.mergeNeighbours();
     if (populate) for (let page = start; page < end; page += PAGE_SIZE) this.populate(page, prot);
   }
 
@@ -105,6 +107,35 @@ export class AddressSpace {
       touched = true;
     });
     if (touched) this.invalidate(start, end);
+  }
+
+  /**
+   * Moves the areas and pages of [start, end) to `to` (mremap): frames change address, not contents.
+   * The target range must be free.
+   */
+  move(start: number, end: number, to: number): void {
+    this.splitAt(start);
+    this.splitAt(end);
+    const delta = to - start;
+    const pages: Array<[number, number, PagePermissions]> = [];
+    this.pageTable.forEachPresent(start, end, (page) => {
+      const t = this.pageTable.translate(page)!;
+      pages.push([page + delta, t.paddr, { write: t.write, exec: t.exec, user: t.user }]);
+    });
+    for (const [page] of pages) this.pageTable.unmap(page - delta);
+    const moved = this.vmas.filter((v) => v.start >= start && v.end <= end);
+    for (const v of moved) this.vmas.splice(this.vmas.indexOf(v), 1);
+    for (const v of moved) {
+      const at = this.vmas.findIndex((w) => w.start >= v.end + delta);
+      this.vmas.splice(at === -1 ? this.vmas.length : at, 0, {
+        ...v,
+        start: v.start + delta,
+        end: v.end + delta,
+      });
+    }
+    for (const [page, frame, perms] of pages) this.pageTable.map(page, frame, perms);
+    this.mergeNeighbours();
+    if (pages.length) this.invalidate(start, end);
   }
 
   /** Drops the pages of [start, end) but keeps the areas: the next touch sees zeros (MADV_DONTNEED). */
@@ -184,9 +215,7 @@ export class AddressSpace {
     const newTop = pageUp(requested);
     if (newTop > oldTop) {
       if (this.overlaps(oldTop, newTop)) return this.brkCurrent;
-      const heap = this.vmaAt(oldTop - 1);
-      if (heap && heap.kind === 'heap' && heap.end === oldTop) heap.end = newTop;
-      else this.map(oldTop, newTop, PROT.READ | PROT.WRITE, 'heap');
+      this.map(oldTop, newTop, PROT.READ | PROT.WRITE, 'heap'); // merges with the heap below
     } else if (newTop < oldTop) {
       this.unmap(newTop, oldTop);
     }

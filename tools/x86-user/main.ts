@@ -92,7 +92,14 @@ export function main(args: readonly string[], io: GuestIo = hostIo): number {
     const result = run(x86CoreMachine(options.memoryMiB * 1024 * 1024), {
       elf,
       exePath,
+      execfn: options.elfPath,
       argv: [options.argv0 ?? options.elfPath, ...options.guestArgs],
+      identity: {
+        uid: process.getuid!(),
+        euid: process.geteuid!(),
+        gid: process.getgid!(),
+        egid: process.getegid!(),
+      },
       envp: [...hostEnv, ...options.env],
       io,
       deterministic: options.deterministic,

@@ -20,6 +20,8 @@ interface Case {
   readonly args?: readonly string[];
   readonly stdin?: string;
   readonly env?: readonly string[];
+  /** Run with demand paging off (every page materialised at mmap/brk/exec time). */
+  readonly populate?: boolean;
   /** Extra check on the runner's report (signals). */
   readonly message?: RegExp;
   /**
@@ -43,6 +45,7 @@ const CASES: readonly Case[] = [
   { program: 'qsort' },
   { program: 'sha256' },
   { program: 'malloc' },
+  { program: 'malloc', populate: true },
   { program: 'recursion' },
   { program: 'arith64' },
   { program: 'libm' },
@@ -66,7 +69,7 @@ const CASES: readonly Case[] = [
     program: 'faults',
     args: ['ud2'],
     message:
-      /^SIGILL at rip=0x[0-9a-f]+ <main\+0x[0-9a-f]+>: invalid opcode \(#UD\) \[0f 0b( [0-9a-f]{2}){6}\]$/,
+      /^SIGILL at rip=0x[0-9a-f]+ <main[.+][0-9a-z]+>: invalid opcode \(#UD\) \[0f 0b( [0-9a-f]{2}){6}\]$/,
   },
   { program: 'faults', args: ['exit-42'] },
   { program: 'bench-crc32', args: ['1'], instructions: 16_797_867 },
@@ -97,6 +100,7 @@ function runEmulated(path: string, c: Case) {
     argv: [path, ...(c.args ?? [])],
     envp: c.env ?? [],
     deterministic: true,
+    populate: c.populate,
     instructionLimit: INSTRUCTION_LIMIT,
     io: {
       readStdin(max) {
@@ -112,7 +116,7 @@ function runEmulated(path: string, c: Case) {
 
 describe('guest programs: native vs x86-core', () => {
   for (const c of CASES) {
-    it(`${[c.program, ...(c.args ?? [])].join(' ')}`, () => {
+    it(`${[c.program, ...(c.args ?? [])].join(' ')}${c.populate ? ' (--populate)' : ''}`, () => {
       const path = join(BIN, c.program);
       const native = runNative(path, c);
       const emulated = runEmulated(path, c);

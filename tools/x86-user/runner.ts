@@ -37,8 +37,10 @@ export interface Machine {
 export interface RunOptions {
   /** Contents of the executable. */
   readonly elf: Uint8Array;
-  /** Absolute path of the executable (AT_EXECFN is argv[0]; readlink /proc/self/exe gives this). */
+  /** Absolute path of the executable: what readlink("/proc/self/exe") gives. */
   readonly exePath: string;
+  /** The path as handed to exec (AT_EXECFN); defaults to argv[0]. */
+  readonly execfn?: string;
   readonly argv: readonly string[];
   readonly envp: readonly string[];
   readonly io: GuestIo;
@@ -96,7 +98,7 @@ export function exec(machine: Machine, options: RunOptions) {
   const stack = layoutInitialStack(STACK_TOP, {
     argv: options.argv,
     envp: options.envp,
-    execfn: options.argv[0] ?? options.exePath,
+    execfn: options.execfn ?? options.argv[0] ?? options.exePath,
     random,
     hwcap: machine.hwcap,
     phdr: program.phdr,

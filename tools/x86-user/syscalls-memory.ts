@@ -1,4 +1,4 @@
-/** Memory system calls: brk, mmap (anonymous only), munmap, mprotect, madvise. */
+/** Memory system calls: brk, mmap (anonymous only), munmap, mprotect, mremap, madvise. */
 import { MMAP_MIN_ADDR, pageUp } from './address-space';
 import { ERRNO, MADV_DONTNEED, MAP, PAGE_SIZE, PROT, SYS } from './linux-abi';
 import { USER_ADDRESS_LIMIT } from './page-table';
@@ -67,6 +67,51 @@ function mprotect(p: Process, [addr, length, protArg]: SyscallArgs): bigint {
   return p.space.protect(r[0], r[1], prot) ? 0n : fail(ERRNO.ENOMEM);
 }
 
+const MREMAP_MAYMOVE = 1;
+const MREMAP_FIXED = 2;
+
+/** mremap: shrink in place, grow in place when the pages above are free, otherwise move the pages. */
+function mremap(p: Process, [oldArg, oldSizeArg, newSizeArg, flagsArg, newArg]: SyscallArgs): bigint {
+  const flags = int(flagsArg);
+  const old = pointer(oldArg);
+  const oldLength = pageUp(count(oldSizeArg));
+  const newLength = pageUp(count(newSizeArg));
+  if (old < 0 || old % PAGE_SIZE || flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) return fail(ERRNO.EINVAL);
+  if ((flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE)) || oldLength === 0 || newLength === 0) {
+    return fail(ERRNO.EINVAL); // (old_size 0 duplicates shared mappings; there are none)
+  }
+  if (newLength >= USER_ADDRESS_LIMIT) return fail(ERRNO.ENOMEM);
+  const vma = p.space.vmaAt(old);
+  if (!vma || vma.end < old + oldLength) return fail(ERRNO.EFAULT);
+  const { prot, kind } = vma;
+  let target: number;
+  if (flags & MREMAP_FIXED) {
+    target = pointer(newArg);
+    if (target < 0 || target % PAGE_SIZE || target + newLength > USER_ADDRESS_LIMIT)
+      return fail(ERRNO.EINVAL);
+    if (target < old + oldLength && old < target + newLength) return fail(ERRNO.EINVAL);
+    p.space.unmap(target, target + newLength);
+  } else {
+    if (newLength <= oldLength) {
+      p.space.unmap(old + newLength, old + oldLength);
+      return BigInt(old);
+    }
+    if (old + newLength <= USER_ADDRESS_LIMIT && !p.space.overlaps(old + oldLength, old + newLength)) {
+      p.space.map(old + oldLength, old + newLength, prot, kind, p.populate);
+      return BigInt(old);
+    }
+    if (!(flags & MREMAP_MAYMOVE)) return fail(ERRNO.ENOMEM);
+    const found = p.space.findFree(newLength);
+    if (found === undefined) return fail(ERRNO.ENOMEM);
+    target = found;
+  }
+  const kept = Math.min(oldLength, newLength);
+  p.space.unmap(old + kept, old + oldLength);
+  p.space.move(old, old + kept, target);
+  if (newLength > kept) p.space.map(target + kept, target + newLength, prot, kind, p.populate);
+  return BigInt(target);
+}
+
 function madvise(p: Process, [addr, length, advice]: SyscallArgs): bigint {
   if (length === 0n && pointer(addr) % PAGE_SIZE === 0) return 0n;
   const r = range(addr, length);
@@ -81,4 +126,5 @@ export const memorySyscalls: SyscallTable = {
   [SYS.munmap]: munmap,
   [SYS.mprotect]: mprotect,
   [SYS.madvise]: madvise,
+  [SYS.mremap]: mremap,
 };

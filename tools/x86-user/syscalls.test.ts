@@ -153,6 +153,33 @@ describe('memory system calls', () => {
     expect(call(p, SYS.munmap, SCRATCH + 3, 0x1000)).toBe(errno(ERRNO.EINVAL));
   });
 
+  it('mremap shrinks and grows in place, moves the pages when blocked, and honours MREMAP_FIXED', () => {
+    const p = setup();
+    const anon = MAP.PRIVATE | MAP.ANONYMOUS;
+    const a = Number(call(p, SYS.mmap, 0, 0x4000, RW, anon, -1, 0));
+    p.space.write(a, Buffer.from('first page'));
+    p.space.write(a + 0x3000, Buffer.from('last page'));
+    expect(call(p, SYS.mremap, a, 0x4000, 0x2000, 0)).toBe(BigInt(a)); // shrink
+    expect(p.space.read(a + 0x3000, 1)).toBeUndefined();
+    expect(call(p, SYS.mremap, a, 0x2000, 0x3000, 0)).toBe(BigInt(a)); // the page above is free again
+    const blocker = Number(call(p, SYS.mmap, a + 0x3000, 0x1000, RW, anon | MAP.FIXED, -1, 0));
+    expect(blocker).toBe(a + 0x3000);
+    expect(call(p, SYS.mremap, a, 0x3000, 0x8000, 0)).toBe(errno(ERRNO.ENOMEM)); // blocked, may not move
+    const moved = Number(call(p, SYS.mremap, a, 0x3000, 0x8000, 1)); // MREMAP_MAYMOVE
+    expect(moved).not.toBe(a);
+    expect(Buffer.from(p.space.read(moved, 10)!).toString()).toBe('first page');
+    expect(p.space.read(moved + 0x7000, 1)).toEqual(Uint8Array.of(0)); // the new tail is zeroed
+    expect(p.space.read(a, 1)).toBeUndefined(); // the old range is gone
+    expect(p.space.vmaAt(moved)).toMatchObject({ start: moved, end: moved + 0x8000, prot: RW });
+    const fixed = 0x6000_0000;
+    expect(call(p, SYS.mremap, moved, 0x8000, 0x1000, 3, fixed)).toBe(BigInt(fixed));
+    expect(Buffer.from(p.space.read(fixed, 10)!).toString()).toBe('first page');
+    expect(p.space.read(moved, 1)).toBeUndefined();
+    expect(call(p, SYS.mremap, fixed, 0x1000, 0x1000, 2, 0x7000_0000)).toBe(errno(ERRNO.EINVAL)); // FIXED alone
+    expect(call(p, SYS.mremap, 0x7000_0000, 0x1000, 0x2000, 1)).toBe(errno(ERRNO.EFAULT));
+    expect(call(p, SYS.mremap, fixed + 1, 0x1000, 0x2000, 1)).toBe(errno(ERRNO.EINVAL));
+  });
+
   it('madvise(MADV_DONTNEED) zeroes anonymous memory', () => {
     const p = setup();
     p.space.write(SCRATCH + 0x3000, Uint8Array.of(9));

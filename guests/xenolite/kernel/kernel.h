@@ -125,6 +125,7 @@ uint64_t uptime_ns(void);                              /* since kernel entry */
 void wallclock(struct xl_timespec *ts);
 void timer_init(void);
 void timer_request(uint64_t deadline);
+bool timer_polling(void);
 int timerd_main(void *arg);
 extern char timer_wait;
 
@@ -169,7 +170,7 @@ bool xs_available(void);
 long xs_read(const char *path, char *buf, size_t len, uint64_t timeout_ns);
 long xs_write(const char *path, const char *value, uint64_t timeout_ns);
 int xenbus_main(void *arg);
-void xs_read_identity(uint64_t timeout_ns);
+void xs_read_identity(uint64_t deadline);
 
 #endif /* XENOLITE_KERNEL_H */
 

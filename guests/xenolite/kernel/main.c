@@ -104,9 +104,10 @@ static void banner(void)
 
 static noreturn void init_main(void)
 {
-    /* Name and domid: 20 ms at most, so a missing xenstore cannot hold up
-     * the prompt (store_evtchn 0 skips it entirely). */
-    xs_read_identity(20000000);
+    /* Name and domid: until 40 ms after kernel entry at most, so a missing
+     * or slow xenstore cannot hold up the prompt (50 ms budget); without a
+     * store event channel this is skipped. The xenbus task retries later. */
+    xs_read_identity(now_ns() - uptime_ns() + 40000000);
     sysinfo.boot_ns = uptime_ns();
     banner();
 

@@ -109,10 +109,9 @@ void frame_free(unsigned long pfn)
 
 /*
  * Frames for the new tables must have no writable mapping when they are
- * pinned. The builder maps its region [0, end) read-write, where end is at
- * most 512 pages per bootstrap table frame (its L1s map 2 MiB each, from
- * pfn 0). So take frames above that; only a domain too small to have any
- * (everything mapped) gets frames remapped read-only first.
+ * pinned. The builder maps its region [0, end) read-write (§3.2), so take
+ * frames above `end`; only a domain too small to have any (everything
+ * mapped) gets frames remapped read-only first.
  */
 static unsigned long boot_next, boot_mapped_end;
 static unsigned long table_pfns[32];
@@ -134,6 +133,29 @@ static unsigned long boot_frame(void)
     }
     table_pfns[nr_tables++] = pfn;
     return pfn;
+}
+
+/* The builder's tables are readable (mapped read-only): walk them to see
+ * how far its mapping of VIRT_BASE goes. If they are not laid out as
+ * expected, assume the worst case: 512 pages per bootstrap table frame. */
+static unsigned long builder_mapped_end(unsigned long pt_pfn, unsigned long pt_end)
+{
+    unsigned long worst = MIN(nr_pages, (pt_end - pt_pfn) * PAGETABLE_ENTRIES);
+    uint64_t *table = pfn_to_virt(pt_pfn);
+    static const unsigned int shift[] = { L4_PAGETABLE_SHIFT, L3_PAGETABLE_SHIFT };
+    for (unsigned int level = 0; level < 2; level++) {
+        uint64_t e = table[(VIRT_BASE >> shift[level]) & (PAGETABLE_ENTRIES - 1)];
+        unsigned long mfn = (e & PTE_ADDR_MASK) >> PAGE_SHIFT, pfn = pt_pfn;
+        while (pfn < pt_end && p2m[pfn] != mfn)
+            pfn++;
+        if (!(e & _PAGE_PRESENT) || pfn == pt_end)
+            return worst;
+        table = pfn_to_virt(pfn);
+    }
+    unsigned int n = 0;        /* table is the L2 for VIRT_BASE (1 GiB aligned) */
+    while (n < PAGETABLE_ENTRIES && (table[n] & _PAGE_PRESENT))
+        n++;
+    return MIN(worst, (unsigned long)n * PAGETABLE_ENTRIES);
 }
 
 static bool is_table(unsigned long pfn)
@@ -202,7 +224,7 @@ void mm_init(void)
     unsigned long si_pfn = virt_to_pfn(start_info);
 
     /* 1. Table frames, zeroed by Xen (MMUEXT_CLEAR_PAGE, one batch). */
-    boot_mapped_end = MIN(nr_pages, start_info->nr_pt_frames * PAGETABLE_ENTRIES);
+    boot_mapped_end = builder_mapped_end(pt_pfn, pt_end);
     boot_next = boot_mapped_end + 64 <= nr_pages ? MAX(map_end, boot_mapped_end) : map_end;
     unsigned long l4 = boot_frame(), l3 = boot_frame(), l2 = boot_frame();
     unsigned long shadow_l1 = boot_frame(), fix_l1 = boot_frame();
@@ -228,8 +250,8 @@ void mm_init(void)
     long rc = HYPERVISOR_mmuext_op(ops, nops, NULL, DOMID_SELF);
     if (rc)
         panic("MMUEXT_CLEAR_PAGE: %ld", rc);
-    bootlog("%u table frames from pfn %lu, direct map of %lu pages, nx=%d\n", nr_tables,
-            table_pfns[0], map_end, pte_nx != 0);
+    bootlog("builder mapped %lu pages; %u table frames from pfn %lu; direct map of %lu pages; nx=%d\n",
+            boot_mapped_end, nr_tables, table_pfns[0], map_end, pte_nx != 0);
 
     /* 2. Contents, bottom-up, through mmu_update. */
     for (unsigned long pfn = 0; pfn < map_end; pfn++) {

@@ -204,12 +204,31 @@ size_t task_list(struct xl_task_info *out, size_t max)
  * unmasks events atomically with the check for pending ones (§9.1), so a
  * wakeup cannot be lost between need_resched() and the block. The upcall
  * is delivered on the way back; re-mask before touching kernel state. */
+static bool deadline_pending(void)
+{
+    for (unsigned int i = 0; i < MAX_TASKS; i++)
+        if (tasks[i].state == TASK_BLOCKED && tasks[i].deadline)
+            return true;
+    return false;
+}
+
 noreturn void idle_loop(void)
 {
     for (;;) {
         events_mask();
         if (need_resched()) {
             schedule();
+            continue;
+        }
+        if (timer_polling() && deadline_pending()) {
+            /* No timer event will come: yield the vCPU, then look at
+             * events and deadlines by hand (still masked, so this is the
+             * same context as an upcall that interrupted the block). */
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+            if (READ_ONCE(vcpu->evtchn_upcall_pending))
+                events_handle();
+            uint64_t next = 0;
+            wake_expired(now_ns(), &next);
             continue;
         }
         HYPERVISOR_sched_op(SCHEDOP_block, NULL);

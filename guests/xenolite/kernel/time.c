@@ -12,6 +12,7 @@
 uint64_t boot_tsc;                 /* rdtsc at _start */
 static uint64_t boot_ns, last_ns;
 static uint64_t armed;             /* deadline the one-shot timer is set to, 0 = none */
+static bool no_timer;              /* the hypervisor refused both one-shot timer calls */
 char timer_wait;
 
 static inline uint64_t rdtsc_ordered(void)
@@ -107,9 +108,20 @@ static void arm(uint64_t deadline)
     long rc = HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
     if (rc == -XEN_ENOSYS)
         rc = HYPERVISOR_set_timer_op(deadline);
-    if (rc)
-        panic("cannot arm the one-shot timer: %ld", rc);
+    if (rc) {
+        /* Keep working on a hypervisor without timers: the idle task then
+         * polls deadlines (sched.c), at the cost of CPU while one is pending. */
+        if (!no_timer)
+            printk("xenolite: one-shot timer unavailable (%ld); polling deadlines\n", rc);
+        no_timer = true;
+        return;
+    }
     armed = deadline;
+}
+
+bool timer_polling(void)
+{
+    return no_timer;
 }
 
 /* Make sure VIRQ_TIMER fires no later than `deadline`. */

@@ -72,6 +72,7 @@ static int ring_write(const void *data, size_t len, uint64_t deadline)
 static int ring_read(void *data, size_t len, uint64_t deadline)
 {
     char *p = data;
+    bool consumed = false;      /* notify once per read, or before waiting */
     while (len) {
         XENSTORE_RING_IDX cons = xs->rsp_cons;
         XENSTORE_RING_IDX prod = READ_ONCE(xs->rsp_prod);
@@ -81,6 +82,9 @@ static int ring_read(void *data, size_t len, uint64_t deadline)
         size_t n = MIN(len, prod - cons);
         n = MIN(n, XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons));
         if (!n) {
+            if (consumed)
+                evtchn_send(store_port);     /* the server may wait for room */
+            consumed = false;
             if (sleep_on(&xs_event, "xenstore", deadline))
                 return -XEN_ETIMEDOUT;
             continue;
@@ -89,11 +93,13 @@ static int ring_read(void *data, size_t len, uint64_t deadline)
             memcpy(p, xs->rsp + MASK_XENSTORE_IDX(cons), n);
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         WRITE_ONCE(xs->rsp_cons, cons + n);
-        evtchn_send(store_port);
+        consumed = true;
         if (p)
             p += n;
         len -= n;
     }
+    if (consumed)
+        evtchn_send(store_port);
     return 0;
 }
 
@@ -228,15 +234,18 @@ static void shutdown_request(void)
     system_shutdown(reason, "shutdown requested by the control domain");
 }
 
-static void read_identity(uint64_t timeout_ns)
+/* Both reads share one deadline. */
+static void read_identity(uint64_t deadline)
 {
     char buf[64];
-    long rc = xs_read("name", buf, sizeof(buf), timeout_ns);
+    uint64_t now = now_ns();
+    long rc = xs_read("name", buf, sizeof(buf), deadline > now ? deadline - now : 0);
     if (rc > 0)
         strlcpy(sysinfo.domain_name, buf, sizeof(sysinfo.domain_name));
     if (rc == -XEN_ETIMEDOUT)
         return;                  /* don't pay the timeout twice */
-    if (xs_read("domid", buf, sizeof(buf), timeout_ns) > 0) {
+    now = now_ns();
+    if (xs_read("domid", buf, sizeof(buf), deadline > now ? deadline - now : 0) > 0) {
         int id = 0;
         for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
             id = id * 10 + (*p - '0');
@@ -261,7 +270,7 @@ int xenbus_main(void *arg)
     xs_write("control/feature-poweroff", "1", 1000000000);
     xs_write("control/feature-reboot", "1", 1000000000);
     if (sysinfo.domid < 0)
-        read_identity(1000000000);   /* xenstore was late at boot */
+        read_identity(now_ns() + 2000000000UL);   /* xenstore was late at boot */
 
     for (;;) {
         while (wq_head == wq_tail) {
@@ -283,9 +292,9 @@ int xenbus_main(void *arg)
     }
 }
 
-/* Used by init before the banner: short timeout so the prompt is never late. */
-void xs_read_identity(uint64_t timeout_ns)
+/* Used by init before the banner, with a deadline so the prompt is never late. */
+void xs_read_identity(uint64_t deadline)
 {
     if (xs_available())
-        read_identity(timeout_ns);
+        read_identity(deadline);
 }

@@ -206,6 +206,27 @@ static int cmd_exit(int argc, char **argv)
     sys_exit((int)code);
 }
 
+/* Deliberately fault in user mode: the kernel reports the exception, ends
+ * the shell and init starts a new one (tests trap delivery from user mode). */
+static int cmd_fault(int argc, char **argv)
+{
+    const char *kind = argc > 1 ? argv[1] : "pf";
+    if (!strcmp(kind, "pf"))
+        *(volatile uint64_t *)0x1000 = 1;                 /* unmapped: #PF */
+    else if (!strcmp(kind, "ud"))
+        __asm__ volatile("ud2");                          /* #UD */
+    else if (!strcmp(kind, "gp"))
+        __asm__ volatile("cli");                          /* privileged in user mode: #GP */
+    else if (!strcmp(kind, "kernel")) {
+        /* A system call handed a kernel address is refused, not a crash. */
+        long rc = sys_write((const void *)0xffffffff80000000UL, 1);
+        printf("write(kernel address) = %ld%s\n", rc, rc == -XL_EFAULT ? " (EFAULT)" : "");
+        return rc == -XL_EFAULT ? 0 : 1;
+    }
+    printf("usage: fault pf|ud|gp|kernel\n");
+    return 2;
+}
+
 static int cmd_poweroff(int argc, char **argv)
 {
     sys_shutdown(XL_SHUTDOWN_POWEROFF);
@@ -235,6 +256,7 @@ static const struct command commands[] = {
     { "history", "", "recent command lines", cmd_history },
     { "clear", "", "clear the screen", cmd_clear },
     { "exit", "[CODE]", "end the shell (init starts a new one)", cmd_exit },
+    { "fault", "[pf|ud|gp|kernel]", "crash the shell on purpose (init restarts it)", cmd_fault },
     { "poweroff", "", "shut the domain down", cmd_poweroff },
     { "reboot", "", "reboot the domain", cmd_reboot },
 };

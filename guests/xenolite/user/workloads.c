@@ -137,7 +137,7 @@ static bool mem_pass(uint64_t *p, size_t words, uint64_t salt, bool write, bool 
 
 int cmd_mem(int argc, char **argv)
 {
-    uint64_t mib = 8;
+    uint64_t mib = 4;
     if (argc > 2 || (argc == 2 && (!parse_uint(argv[1], &mib) || !mib))) {
         printf("usage: mem [MiB]\n");
         return 2;

@@ -30,6 +30,8 @@ import {
   CR0_WP,
   CR3_HI,
   CR3_LO,
+  CR2_LO,
+  CR8,
   CR4,
   CR4_PAE,
   CR4_OSFXSR,
@@ -158,8 +160,9 @@ export class Cpu extends CpuMmu implements CodeTracker {
 
   readonly blocks = new BlockCache();
   private readonly codeBit: number;
-  /** Compile hot blocks into JS functions (engine/block-compiler.ts). */
+  /** Compile hot blocks into JS functions (engine/block-compiler.ts), after this many executions. */
   compileBlocks = true;
+  compileThreshold = COMPILE_THRESHOLD;
   /** Compiled regions: budget passed in; instructions retired in earlier blocks and the last block out. */
   loopMax = 0;
   loopIter = 0;
@@ -247,6 +250,57 @@ export class Cpu extends CpuMmu implements CodeTracker {
   }
   get cr3(): bigint {
     return (BigInt(this.s[CR3_HI] >>> 0) << 32n) | BigInt(this.s[CR3_LO] >>> 0);
+  }
+
+  /**
+   * Control registers for the embedder (no checks, no side effects besides the TLB flush and mode
+   * update a real write implies): 0, 2, 3, 4, 8.
+   */
+  getCr(n: number): bigint {
+    const s = this.s;
+    switch (n) {
+      case 0:
+        return BigInt(s[CR0] >>> 0);
+      case 2:
+        return (BigInt(s[CR2_LO + 1] >>> 0) << 32n) | BigInt(s[CR2_LO] >>> 0);
+      case 3:
+        return this.cr3;
+      case 4:
+        return BigInt(s[CR4] >>> 0);
+      case 8:
+        return BigInt(s[CR8] & 15);
+      default:
+        throw new RangeError(`no CR${n}`);
+    }
+  }
+  setCr(n: number, v: bigint): void {
+    const s = this.s;
+    const lo = Number(BigInt.asUintN(64, v) & 0xffffffffn) | 0;
+    switch (n) {
+      case 0:
+        s[CR0] = lo;
+        if ((lo & CR0_PG) !== 0 && (s[EFER] & EFER_LME) !== 0) s[EFER] |= EFER_LMA;
+        else if ((lo & CR0_PG) === 0) s[EFER] &= ~EFER_LMA;
+        this.updateCodeMode();
+        this.flushTlb(true);
+        return;
+      case 2:
+        s[CR2_LO] = lo;
+        s[CR2_LO + 1] = Number(BigInt.asUintN(64, v) >> 32n) | 0;
+        return;
+      case 3:
+        this.setCr3(v);
+        return;
+      case 4:
+        s[CR4] = lo;
+        this.flushTlb(true);
+        return;
+      case 8:
+        s[CR8] = lo & 15;
+        return;
+      default:
+        throw new RangeError(`no CR${n}`);
+    }
   }
 
   /** Read an MSR as RDMSR would at CPL 0 (embedder hook first); undefined if it would #GP. */
@@ -523,7 +577,7 @@ export class Cpu extends CpuMmu implements CodeTracker {
           k = res >> 4;
         }
       } else {
-        if (++b.hits === COMPILE_THRESHOLD && this.compileBlocks) this.compile(b);
+        if (++b.hits === this.compileThreshold && this.compileBlocks) this.compile(b);
         if (n > remaining) n = remaining;
         if (single) n = 1;
         this.lim = n;

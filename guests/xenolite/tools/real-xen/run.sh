@@ -5,6 +5,7 @@
 # CI: it installs Debian packages and takes a few minutes.
 #
 #   guests/xenolite/tools/real-xen/run.sh [IMAGE]     (default guests/dist/xenolite)
+#   env: XENOLITE_MEMORY (MiB, default 32), XENOLITE_CMDLINE, QUICK=1 (boot, mem, poweroff only)
 #
 # Needs root and apt (Debian bookworm): qemu-system-x86, busybox-static and
 # xen-utils-4.17 are installed; the hypervisor and the dom0 kernel packages
@@ -53,10 +54,11 @@ touch "$root/etc/xen/xl.conf"
 cp "$here/init" "$here/test.sh" "$root/"
 chmod +x "$root/init" "$root/test.sh"
 cp "$image" "$root/xenolite"
+[[ -n ${QUICK-} ]] && touch "$root/quick"
 cat > "$root/xenolite.cfg" <<CFG
 name = "xenolite-test"
 kernel = "/xenolite"
-memory = 32
+memory = ${XENOLITE_MEMORY:-32}
 vcpus = 1
 on_poweroff = "destroy"
 on_reboot = "restart"

@@ -5,9 +5,13 @@ out=/tmp/console.out
 pass=0; fail=0
 ok() { echo "XTEST ok: $*"; pass=$((pass + 1)); }
 bad() { echo "XTEST FAIL: $*"; fail=$((fail + 1)); }
-attach() {
-    domid=$(xl domid xenolite-test 2>/dev/null) || return 1
-    tty=$(xenstore-read /local/domain/$domid/console/tty) || return 1
+attach() {     # (re)connect to the console pty, waiting up to 60 s for it
+    for i in $(seq 1 120); do
+        domid=$(xl domid xenolite-test 2>/dev/null) &&
+            tty=$(xenstore-read /local/domain/$domid/console/tty 2>/dev/null) && [ -n "$tty" ] && break
+        usleep 500000
+    done
+    [ -n "$tty" ] || return 1
     [ -n "$catpid" ] && kill $catpid 2>/dev/null
     cat $tty >> $out 2>/dev/null &
     catpid=$!
@@ -29,8 +33,17 @@ gone() { ! xl list xenolite-test >/dev/null 2>&1; }
 : > $out; mark=0; catpid=
 xl create /xenolite.cfg && attach || { bad "xl create"; xl dmesg | tail -30; }
 expect 'xenolite:~\$ ' 300 "boot to the prompt"
-grep -aq "domain: xenolite-test (id $domid)" $out && ok "banner shows name and domid" || bad "banner"
-grep -a "ready in" $out
+grep -aq -e "domain: xenolite-test (id $domid)" -e "domain: name unknown" $out && ok "banner line" || bad "banner"
+grep -a -e "domain:" -e "ready in" $out
+if [ -f /quick ]; then
+    send "free\r";      expect "Mem:"
+    send "mem 2\r";     expect "4 passes ok" 300 "mem 2"
+    send "poweroff\r"; sleep 2
+    gone && ok "poweroff command" || bad "poweroff command"
+    echo "===== console ====="; cat $out | tr -d '\r'
+    echo "XTEST RESULT: $pass passed, $fail failed"
+    exit 0
+fi
 send "uname -a\r";      expect "xenolite xenolite-test"
 send "echo a  b   c\r"; expect "a b c"
 send "uptime\r";        expect "up 0:00:"
@@ -38,6 +51,7 @@ send "date\r";          expect "UTC 20"
 send "free\r";          expect "Mem:"
 send "cpuinfo\r";       expect "hypervisor  : XenVMMXenVMM"
 send "ps\r";            expect "xenbus"
+send "uname -a\r";      expect "xenolite xenolite-test" 100 "name known (late xenstore retried by xenbus)"
 c0=$(cpu); sleep 4; c1=$(cpu)
 [ "$c0" = "$c1" ] && ok "no CPU used while idle ($c0 s -> $c1 s)" || bad "CPU used while idle: $c0 s -> $c1 s"
 send "sleep 1.5\r";     expect 'xenolite:~\$ ' 100 "sleep 1.5"
@@ -56,6 +70,11 @@ send "junk\025echo clean\r"; expect "^clean" 30 "Ctrl-U"
 send "typed\003";       expect "\^C" 30 "Ctrl-C at the prompt"
 send "exit 3\r";        expect "restarting it" 50 "exit restarts the shell"
 send "help\r";          expect "poweroff" 50 "help after restart"
+send "fault\r";         expect "page fault (vector 14, error 0x6) at address 0x1000" 50 "user #PF reported"
+expect "restarting it" 50 "shell restarted after #PF"
+send "fault gp\r";      expect "general protection" 50 "user #GP reported"
+send "fault kernel\r";  expect "(EFAULT)" 50 "kernel pointer refused"
+send "ps\r";            expect " sh" 50 "ps after restarts"
 xl shutdown -w xenolite-test >/dev/null 2>&1
 gone && grep -aq "shutdown requested by the control domain: powering off" $out && ok "xl shutdown" || bad "xl shutdown"
 

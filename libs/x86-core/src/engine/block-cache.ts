@@ -159,4 +159,9 @@ export class BlockCache {
   get size(): number {
     return this.byPhys.size;
   }
+
+  /** All cached blocks (for statistics and tests). */
+  values(): IterableIterator<Block> {
+    return this.byPhys.values();
+  }
 }

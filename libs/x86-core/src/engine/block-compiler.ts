@@ -28,8 +28,11 @@ import type { Block } from './block-cache';
 
 export type CompiledBlock = (c: Cpu) => number;
 
-/** Executions of a block before it is compiled. */
-export const COMPILE_THRESHOLD = 16;
+/**
+ * Default executions of a block before it is compiled. Compiling costs ~0.1 ms (new Function +
+ * later optimisation); it pays off after a few hundred executions of a typical block.
+ */
+export const COMPILE_THRESHOLD = 100;
 /** Largest number of blocks / instructions in one compiled region (V8 inlines less in larger ones). */
 export const MAX_REGION_BLOCKS = 8;
 export const MAX_REGION_INSNS = 32;

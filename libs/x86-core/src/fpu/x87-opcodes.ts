@@ -2,9 +2,8 @@
  * x87 opcode rows (D8-DF escape opcodes and 9B FWAIT) in the decoder's declarative format. ST(i)
  * is ModRM.rm & 7 (REX.B does not extend it).
  *
- * Not rows (decode as #UD): FBLD/FBSTP (packed BCD) and the transcendentals F2XM1, FYL2X, FPTAN,
- * FPATAN, FYL2XP1, FSINCOS, FSIN, FCOS, which gcc -O2 / glibc's double and float paths do not emit
- * on x86-64 (glibc's long double libm does: see README-integration.md).
+ * Not rows (decode as #UD): FBLD/FBSTP (packed BCD). The transcendentals (F2XM1, FYL2X, FPTAN,
+ * FPATAN, FYL2XP1, FSINCOS, FSIN, FCOS; x87/x87-trans.ts) are computed in binary64 precision.
  */
 import { MAP_1, type Handler, type OpcodeRow } from '../decoder/opcode-row';
 import {
@@ -20,6 +19,7 @@ import {
   X87Op,
 } from './x87/x87-arith';
 import { fcom, ftst, fxam } from './x87/x87-cmp';
+import { f2xm1, fcos, fpatan, fptan, fsin, fsincos, fyl2x, fyl2xp1 } from './x87/x87-trans';
 import { fldcw, fnclex, fninit } from './x87/x87-env';
 import { fdecstp, ffree, fincstp, fldConst, fldST, fstST, fxch } from './x87/x87-ldst';
 import { pop } from './x87/x87-stack';
@@ -182,14 +182,22 @@ export const X87_ROWS: OpcodeRow[] = [
       unary((st) => fldConst(st, k)),
     ),
   ),
+  x(0xd9, r(6, 0), 'f2xm1', '', unary(f2xm1)),
+  x(0xd9, r(6, 1), 'fyl2x', '', unary(fyl2x)),
+  x(0xd9, r(6, 2), 'fptan', '', unary(fptan)),
+  x(0xd9, r(6, 3), 'fpatan', '', unary(fpatan)),
   x(0xd9, r(6, 4), 'fxtract', '', unary(fxtract)),
   x(0xd9, r(6, 5), 'fprem1', '', unary(fprem1)),
   x(0xd9, r(6, 6), 'fdecstp', '', unary(fdecstp)),
   x(0xd9, r(6, 7), 'fincstp', '', unary(fincstp)),
   x(0xd9, r(7, 0), 'fprem', '', unary(fprem)),
+  x(0xd9, r(7, 1), 'fyl2xp1', '', unary(fyl2xp1)),
   x(0xd9, r(7, 2), 'fsqrt', '', unary(fsqrt)),
+  x(0xd9, r(7, 3), 'fsincos', '', unary(fsincos)),
   x(0xd9, r(7, 4), 'frndint', '', unary(frndint)),
   x(0xd9, r(7, 5), 'fscale', '', unary(fscale)),
+  x(0xd9, r(7, 6), 'fsin', '', unary(fsin)),
+  x(0xd9, r(7, 7), 'fcos', '', unary(fcos)),
   // DA
   x(
     0xda,

@@ -7,8 +7,8 @@ import { runGroup } from './run-group';
 
 describe('x86-core vs the CPU: shifts, moves, atomics', () => {
   for (const name of ['shift', 'mov', 'atomic']) {
-    it(`${name} vectors agree with the CPU`, () => {
-      const { log, ms } = runGroup(name);
+    it(`${name} vectors agree with the CPU`, async () => {
+      const { log, ms } = await runGroup(name);
       console.log(`[oracle] ${name}: ${log.checked} vectors in ${ms.toFixed(0)} ms, ${log.total} mismatches`);
       expect(log.checked).toBeGreaterThan(0);
       expect(log.total, log.summary(`group ${name}`)).toBe(0);

@@ -7,7 +7,24 @@ export const DATA = 0x20000000n;
 export const STACK = 0x30000000n;
 export const CODE = 0x10000000n;
 
-export const REG = { rax: 0, rcx: 1, rdx: 2, rbx: 3, rsp: 4, rbp: 5, rsi: 6, rdi: 7, r8: 8, r9: 9, r10: 10, r11: 11, r12: 12, r13: 13, r14: 14, r15: 15 } as const;
+export const REG = {
+  rax: 0,
+  rcx: 1,
+  rdx: 2,
+  rbx: 3,
+  rsp: 4,
+  rbp: 5,
+  rsi: 6,
+  rdi: 7,
+  r8: 8,
+  r9: 9,
+  r10: 10,
+  r11: 11,
+  r12: 12,
+  r13: 13,
+  r14: 14,
+  r15: 15,
+} as const;
 export type RegName = keyof typeof REG;
 
 export const CF = 0x1n;
@@ -38,7 +55,8 @@ export interface Result extends SnippetOutput {
 /** Run `code` (bytes) as a snippet. RSP defaults to 0x30000800. */
 export function run(code: number[] | Uint8Array, opts: Run = {}): Result {
   const gpr = Array.from({ length: 16 }, (_, k) => (k === 4 ? STACK + 0x800n : 0n));
-  for (const [k, v] of Object.entries(opts.regs ?? {})) gpr[REG[k as RegName]] = BigInt.asUintN(64, v as bigint);
+  for (const [k, v] of Object.entries(opts.regs ?? {}))
+    gpr[REG[k as RegName]] = BigInt.asUintN(64, v as bigint);
   const data = new Uint8Array(4096);
   const stack = new Uint8Array(4096);
   opts.data?.(data);

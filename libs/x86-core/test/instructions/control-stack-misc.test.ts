@@ -163,7 +163,9 @@ describe('conversions and moves', () => {
   });
 
   it('movsx / movzx / movsxd  (48 0f be c3 ; 0f b7 cb ; 48 63 d3)', () => {
-    const r = run([0x48, 0x0f, 0xbe, 0xc3, 0x0f, 0xb7, 0xcb, 0x48, 0x63, 0xd3], { regs: { rbx: 0x8000_0080n } });
+    const r = run([0x48, 0x0f, 0xbe, 0xc3, 0x0f, 0xb7, 0xcb, 0x48, 0x63, 0xd3], {
+      regs: { rbx: 0x8000_0080n },
+    });
     expect(r.reg('rax')).toBe(u64(-0x80n));
     expect(r.reg('rcx')).toBe(0x80n);
     expect(r.reg('rdx')).toBe(u64(-0x7fffff80n));
@@ -246,7 +248,11 @@ describe('exceptions from user mode', () => {
   it('cpuid returns the vendor string  (0f a2)', () => {
     const r = run([0x0f, 0xa2], { regs: { rax: 0n } });
     const s = [r.reg('rbx'), r.reg('rdx'), r.reg('rcx')]
-      .map((v) => Buffer.from(new BigUint64Array([v]).buffer).subarray(0, 4).toString('latin1'))
+      .map((v) =>
+        Buffer.from(new BigUint64Array([v]).buffer)
+          .subarray(0, 4)
+          .toString('latin1'),
+      )
       .join('');
     expect(s).toBe('GenuineIntel');
   });

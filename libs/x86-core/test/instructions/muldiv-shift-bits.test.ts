@@ -129,7 +129,9 @@ describe('shifts and rotates', () => {
   });
 
   it('shld rax, rbx, 4  (48 0f a4 d8 04)', () => {
-    const r = run([0x48, 0x0f, 0xa4, 0xd8, 0x04], { regs: { rax: 0x1000000000000001n, rbx: 0xa000000000000000n } });
+    const r = run([0x48, 0x0f, 0xa4, 0xd8, 0x04], {
+      regs: { rax: 0x1000000000000001n, rbx: 0xa000000000000000n },
+    });
     expect(r.reg('rax')).toBe(0x000000000000001an);
     expect(r.status & CF).toBe(CF);
   });
@@ -173,7 +175,9 @@ describe('bit instructions', () => {
   });
 
   it('bsf / bsr  (48 0f bc c3 ; 48 0f bd cb)', () => {
-    const r = run([0x48, 0x0f, 0xbc, 0xc3, 0x48, 0x0f, 0xbd, 0xcb], { regs: { rbx: 0x0100_0000_0000_0100n } });
+    const r = run([0x48, 0x0f, 0xbc, 0xc3, 0x48, 0x0f, 0xbd, 0xcb], {
+      regs: { rbx: 0x0100_0000_0000_0100n },
+    });
     expect(r.reg('rax')).toBe(8n);
     expect(r.reg('rcx')).toBe(56n);
     expect(r.status & ZF).toBe(0n);

@@ -19,7 +19,10 @@ describe('rep movs / stos', () => {
   });
 
   it('overlapping forward rep movsb replicates like byte-by-byte execution  (f3 a4)', () => {
-    const r = run([0xf3, 0xa4], { regs: { rsi: DATA, rdi: DATA + 1n, rcx: 16n }, data: (d) => (d[0] = 0x5a) });
+    const r = run([0xf3, 0xa4], {
+      regs: { rsi: DATA, rdi: DATA + 1n, rcx: 16n },
+      data: (d) => (d[0] = 0x5a),
+    });
     expect([...r.data.subarray(0, 17)]).toEqual(new Array(17).fill(0x5a));
   });
 

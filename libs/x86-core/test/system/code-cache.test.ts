@@ -23,7 +23,7 @@ describe('self-modifying code', () => {
     expect(m.cpu.getReg(0) & 0xffn).toBe(0x22n);
   });
 
-  it('a loop patching its own body sees each new version (blocks compiled when hot)', () => {
+  it('a loop patching its own body sees each new version', () => {
     // L: add eax, 1 (83 c0 01) ; inc byte [rip - 7] (fe 05 f9 ff ff ff → patches the imm8); dec ecx; jnz L; hlt
     const code = [0x83, 0xc0, 0x01, 0xfe, 0x05, 0xf9, 0xff, 0xff, 0xff, 0xff, 0xc9, 0x75, 0xf3, 0xf4];
     const m = kernel(code);
@@ -31,6 +31,22 @@ describe('self-modifying code', () => {
     expect(m.run().reason).toBe(EXIT_HLT);
     // adds 1 + 2 + ... + 100
     expect(m.cpu.getReg(0)).toBe(5050n);
+  });
+
+  it('a compiled multi-block loop that patches itself sees the new code', () => {
+    // B1: add eax, 1; cmp ecx, 50; jne B2 ; mov byte [rip-13], 5 (the add's imm8) ; B2: dec ecx; jnz B1; hlt
+    const code = [
+      0x83, 0xc0, 0x01, 0x83, 0xf9, 0x32, 0x75, 0x07, 0xc6, 0x05, 0xf3, 0xff, 0xff, 0xff, 0x05, 0xff, 0xc9,
+      0x75, 0xed, 0xf4,
+    ];
+    const m = kernel(code);
+    m.cpu.compileThreshold = 3;
+    m.cpu.setReg(1, 100n);
+    expect(m.run().reason).toBe(EXIT_HLT);
+    // 51 iterations add 1 (the patch happens in the 51st, after its add), 49 add 5
+    expect(m.cpu.getReg(0)).toBe(51n + 49n * 5n);
+    const compiled = [...m.cpu.blocks.values()].filter((b) => b.fn !== null);
+    expect(compiled.length).toBeGreaterThan(0);
   });
 
   it('code written by the embedder replaces cached blocks', () => {
@@ -53,7 +69,13 @@ describe('self-modifying code', () => {
     m.write(KCODE + 0x200n, [0xb8, 0x07, 0x00, 0x00, 0x00, 0xc3]); // mov eax, 7; ret
     // call target; lea rsi,[rip+...]; mov rdi, target...: simpler: set registers and run the copy
     // call rel32 (to +0x100); mov ecx, 6; rep movsb; call target; hlt
-    m.write(KCODE, [0xe8, 0xfb, 0x00, 0x00, 0x00, 0xb9, 0x06, 0x00, 0x00, 0x00, 0xf3, 0xa4, 0xe8, 0xef, 0x00, 0x00, 0x00, 0xf4]);
+    m.write(
+      KCODE,
+      [
+        0xe8, 0xfb, 0x00, 0x00, 0x00, 0xb9, 0x06, 0x00, 0x00, 0x00, 0xf3, 0xa4, 0xe8, 0xef, 0x00, 0x00, 0x00,
+        0xf4,
+      ],
+    );
     m.cpu.setReg(6, KCODE + 0x200n);
     m.cpu.setReg(7, target);
     expect(m.run().reason).toBe(EXIT_HLT);

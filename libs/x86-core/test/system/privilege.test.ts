@@ -4,7 +4,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EXIT_EXCEPTION, EXIT_HLT } from '../../src';
-import { KCODE, KERNEL_CS, KERNEL_DS, NX, P, TestMachine, U, USER_CS, USER_CS32, USER_DS, W } from '../helpers/machine';
+import {
+  KCODE,
+  KERNEL_CS,
+  KERNEL_DS,
+  NX,
+  P,
+  TestMachine,
+  U,
+  USER_CS,
+  USER_CS32,
+  USER_DS,
+  W,
+} from '../helpers/machine';
 
 const UCODE = 0x400000n;
 const USTACK = 0x7fff_0800n;
@@ -98,10 +110,13 @@ describe('iretq', () => {
   it('returns from CPL 0 to CPL 3 loading CS/SS from the GDT', () => {
     const m = machine();
     // push 0x2b; push USTACK; push 0x202; push 0x33; push UCODE; iretq
-    m.write(KCODE, [
-      0x6a, 0x2b, 0x68, 0x00, 0x08, 0xff, 0x7f, 0x68, 0x02, 0x02, 0x00, 0x00, 0x6a, 0x33, 0x68, 0x00, 0x00, 0x40,
-      0x00, 0x48, 0xcf,
-    ]);
+    m.write(
+      KCODE,
+      [
+        0x6a, 0x2b, 0x68, 0x00, 0x08, 0xff, 0x7f, 0x68, 0x02, 0x02, 0x00, 0x00, 0x6a, 0x33, 0x68, 0x00, 0x00,
+        0x40, 0x00, 0x48, 0xcf,
+      ],
+    );
     m.write(UCODE, [0x0f, 0x0b]);
     const ex = m.run();
     expect(ex.vector).toBe(6);
@@ -117,10 +132,13 @@ describe('iretq', () => {
     const m = machine();
     const T = UCODE + 0x40n;
     // user: push 0x2b; push rsp-ish; push 0x246; push 0x33; push T; iretq   T: ud2
-    m.write(UCODE, [
-      0x6a, 0x2b, 0x68, 0x00, 0x07, 0xff, 0x7f, 0x68, 0x46, 0x02, 0x00, 0x00, 0x6a, 0x33, 0x68, 0x40, 0x00, 0x40,
-      0x00, 0x48, 0xcf,
-    ]);
+    m.write(
+      UCODE,
+      [
+        0x6a, 0x2b, 0x68, 0x00, 0x07, 0xff, 0x7f, 0x68, 0x46, 0x02, 0x00, 0x00, 0x6a, 0x33, 0x68, 0x40, 0x00,
+        0x40, 0x00, 0x48, 0xcf,
+      ],
+    );
     m.write(T, [0x0f, 0x0b]);
     m.setCpl(3);
     m.cpu.rip = UCODE;
@@ -166,10 +184,23 @@ describe('swapgs and FS/GS bases', () => {
 });
 
 describe('segment loads', () => {
-  function load(selector: number, sreg: 'ds' | 'ss', cpl = 3): ReturnType<TestMachine['run']> & { m: TestMachine } {
+  function load(
+    selector: number,
+    sreg: 'ds' | 'ss',
+    cpl = 3,
+  ): ReturnType<TestMachine['run']> & { m: TestMachine } {
     const m = machine();
     // mov ax, sel; mov ds/ss, ax; ud2
-    m.write(UCODE, [0x66, 0xb8, selector & 0xff, selector >> 8, 0x8e, sreg === 'ds' ? 0xd8 : 0xd0, 0x0f, 0x0b]);
+    m.write(UCODE, [
+      0x66,
+      0xb8,
+      selector & 0xff,
+      selector >> 8,
+      0x8e,
+      sreg === 'ds' ? 0xd8 : 0xd0,
+      0x0f,
+      0x0b,
+    ]);
     m.setCpl(cpl);
     m.cpu.rip = UCODE;
     m.cpu.setReg(4, USTACK);

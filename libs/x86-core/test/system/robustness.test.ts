@@ -77,7 +77,8 @@ function buildWorld(seed: number): World {
     // leaf: random target page (memory pages or beyond RAM), random flags
     const target = rng.chance(0.05) ? 0x8000_0000 : (64 + rng.int(PAGES - 64)) * 4096;
     if (target < MEM) reachable.add(target / 4096);
-    let flags = 1n | (rng.chance(0.7) ? 2n : 0n) | (rng.chance(0.6) ? 4n : 0n) | (rng.chance(0.3) ? 1n << 63n : 0n);
+    let flags =
+      1n | (rng.chance(0.7) ? 2n : 0n) | (rng.chance(0.6) ? 4n : 0n) | (rng.chance(0.3) ? 1n << 63n : 0n);
     if (rng.chance(0.05)) flags |= 1n << 51n; // reserved bit
     if (rng.chance(0.05)) flags &= ~1n; // not present
     if (rng.chance(0.2)) flags |= 0x100n; // global
@@ -101,7 +102,8 @@ function buildWorld(seed: number): World {
   cpu.rflags = BigInt(rng.int(0x10000)) & 0xcd5n;
   cpu.rip = linears[rng.int(linears.length)] + BigInt(rng.int(4096));
   // random code in every mapped page (the guest reaches them anyway)
-  for (const p of reachable) if (p >= 64) for (let k = 0; k < 4096; k += 8) mem.dv.setBigUint64(p * 4096 + k, rng.next(), true);
+  for (const p of reachable)
+    if (p >= 64) for (let k = 0; k < 4096; k += 8) mem.dv.setBigUint64(p * 4096 + k, rng.next(), true);
   // half the worlds deliver exceptions through an (absent) IDT → triple faults; half intercept
   cpu.interceptExceptions = rng.chance(0.5) ? -1 : 0;
   return { cpu, mem, reachable, before: mem.u8.slice(), linears };
@@ -128,7 +130,11 @@ describe('robustness', () => {
       for (let p = 0; p < PAGES; p++) {
         if (w.reachable.has(p)) continue;
         const a = p * 4096;
-        const same = Buffer.compare(Buffer.from(w.before.subarray(a, a + 4096)), Buffer.from(w.mem.u8.subarray(a, a + 4096))) === 0;
+        const same =
+          Buffer.compare(
+            Buffer.from(w.before.subarray(a, a + 4096)),
+            Buffer.from(w.mem.u8.subarray(a, a + 4096)),
+          ) === 0;
         if (!same) throw new Error(`seed ${seed}: unreachable physical page ${p} was written`);
       }
     }

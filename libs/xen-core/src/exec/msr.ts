@@ -97,6 +97,9 @@ export function writeMsr(env: ExecEnv, v: ArchVcpu, msr: number, value: bigint):
       return val === PV_PAT;
     case MSR_MISC_FEATURES_ENABLES:
       return val === 0n;
+    case MSR_IA32_UCODE_REV:
+      // Intel's "write 0, CPUID, read" sequence: writing 0 is allowed (Xen: Intel vendor, val 0).
+      return val === 0n;
     case MSR_IA32_PERF_CTL:
       return true;
     case XEN_HYPERCALL_MSR:

@@ -44,7 +44,19 @@ function guest(): {
       while (dom.exec.shutdown === undefined) host.run(50_000_000);
       return Number(process.hrtime.bigint() - t0) / 1e9;
     },
+    stats: () => ({
+      hypercalls: dom.exec.hypercalls,
+      exits: dom.exec.exits,
+      shutdown: dom.exec.shutdown?.name,
+    }),
   };
+}
+
+/** The loop must have run to its end (poweroff) with one exit per iteration, or the figure is void. */
+function check(g: BenchGuest, what: string): void {
+  const s = g.stats();
+  if (s.shutdown !== 'poweroff' || s.exits < loops)
+    throw new Error(`${what}: bench loop broke (${JSON.stringify(s)})`);
 }
 
 const imm32 = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff];
@@ -56,6 +68,7 @@ function benchHypercalls(): void {
   const prog = [0x48, 0xc7, 0xc3, ...imm32(loops), ...body, 0x75, -(body.length + 2) & 0xff];
   g.write(g.code, [...prog, 0xe9, ...imm32(0x40 - prog.length - 5)]);
   const s = g.run();
+  check(g, 'hypercalls');
   console.log(
     `hypercall round trips (xen_version): ${loops} in ${s.toFixed(2)} s = ${Math.round(loops / s)}/s`,
   );
@@ -69,9 +82,10 @@ function benchBounces(): void {
   g.write(handler, [0x59, 0x41, 0x5b, 0x80, 0x4c, 0x24, 0x08, 0x03, 0x48, 0xcf]);
   v.trapAddr[3] = handler;
   // mov $loops,%rbx ; 1: int3 ; dec %rbx ; jnz 1b ; jmp end
-  const prog = [0x48, 0xc7, 0xc3, ...imm32(loops), 0xcc, 0x48, 0xff, 0xcb, 0x75, 0xf9];
+  const prog = [0x48, 0xc7, 0xc3, ...imm32(loops), 0xcc, 0x48, 0xff, 0xcb, 0x75, 0xfa];
   g.write(g.code, [...prog, 0xe9, ...imm32(0x40 - prog.length - 5)]);
   const s = g.run();
+  check(g, 'bounces');
   console.log(
     `#BP bounce + native iretq round trips: ${loops} in ${s.toFixed(2)} s = ${Math.round(loops / s)}/s`,
   );

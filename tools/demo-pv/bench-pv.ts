@@ -12,12 +12,17 @@ import { KERNELS } from './hostile-guest';
 
 const loops = Number(process.argv.find((a) => a.startsWith('--loops='))?.slice(8) ?? 200_000);
 
-function guest(): {
+/** A booted test kernel whose code area the benchmark overwrites with its own loop. */
+interface BenchGuest {
   host: PvHost;
   code: bigint;
   write: (va: bigint, b: number[]) => void;
+  /** Runs the loop to its poweroff; returns wall seconds. */
   run: () => number;
-} {
+  stats: () => { hypercalls: number; exits: number; shutdown: string | undefined };
+}
+
+function guest(): BenchGuest {
   const host = new PvHost({ memoryMiB: 32 });
   const dom = host.createDomain({
     image: new Uint8Array(readFileSync(join(KERNELS, 'hypercalls-basic.elf'))),

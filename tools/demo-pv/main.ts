@@ -106,6 +106,8 @@ async function main(): Promise<number> {
   const host = new PvHost({
     memoryMiB: Math.ceil(maxMiB + 16 + maxMiB / 64),
     log: (l) => process.stderr.write(`[xen] ${l}\r\n`),
+    // Interactive: while every vCPU is blocked, guest time follows real time.
+    idleTime: 'realtime',
     trace: o.trace ? (l) => process.stderr.write(`[trace] ${l}\r\n`) : undefined,
   });
   let dom;
@@ -155,9 +157,11 @@ async function main(): Promise<number> {
     const r = host.run(Math.min(SLICE, o.maxInstructions - instructions));
     instructions += r.instructions;
     if (r.reason === 'halted') break;
-    if (r.reason === 'idle')
-      await Promise.race([host.whenRunnable(), new Promise((res) => setTimeout(res, 1000))]);
-    else await new Promise((res) => setImmediate(res));
+    if (r.reason === 'idle') {
+      // Sleep until input/an event, or in real time until the earliest guest timer.
+      const ms = r.sleepNs === undefined ? 1000 : Math.min(1000, Math.ceil(r.sleepNs / 1e6));
+      await Promise.race([host.whenRunnable(), new Promise((res) => setTimeout(res, ms))]);
+    } else await new Promise((res) => setImmediate(res));
   }
   const secs = (Date.now() - t0) / 1000;
   await new Promise((res) => setImmediate(res));

@@ -224,15 +224,17 @@ static void test_return_paths(void)
 {
     /* Registers other than the bounce-frame ones survive both return paths. */
     for (int mode = TRAP_RET_IRET; mode <= TRAP_RET_NATIVE; mode += TRAP_RET_NATIVE) {
+        next_kernel_return_mode = mode;
+        trap_reset();
+        /* Set only now, as operands of the int3 asm itself: the call above
+         * clobbers the caller-saved RCX, R11 and RAX. */
+        uint64_t rcx = 0xc0c0c0c0c0c0c0c0UL;
+        uint64_t rax = 0xaaaaaaaaaaaaaaaaUL;
         register uint64_t r12 __asm__("r12") = 0x1212121212121212UL;
         register uint64_t r15 __asm__("r15") = 0x1515151515151515UL;
         register uint64_t r11 __asm__("r11") = 0x1111111111111111UL;
-        register uint64_t rcx __asm__("rcx") = 0xc0c0c0c0c0c0c0c0UL;
-        register uint64_t rax __asm__("rax") = 0xaaaaaaaaaaaaaaaaUL;
-        next_kernel_return_mode = mode;
-        trap_reset();
         __asm__ volatile("int3"
-                         : "+r"(r12), "+r"(r15), "+r"(rcx), "+r"(rax), "+r"(r11)
+                         : "+r"(r12), "+r"(r15), "+c"(rcx), "+a"(rax), "+r"(r11)
                          :
                          : "memory");
         CHECK_EQ(last_trap.count, 1);

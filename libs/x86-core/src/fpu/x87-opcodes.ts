@@ -3,7 +3,7 @@
  * is ModRM.rm & 7 (REX.B does not extend it).
  *
  * Not rows (decode as #UD): FBLD/FBSTP (packed BCD). The transcendentals (F2XM1, FYL2X, FPTAN,
- * FPATAN, FYL2XP1, FSINCOS, FSIN, FCOS; x87/x87-trans.ts) are computed in binary64 precision.
+ * FPATAN, FYL2XP1, FSINCOS, FSIN, FCOS) are in x87/x87-trans.ts.
  */
 import { MAP_1, type Handler, type OpcodeRow } from '../decoder/opcode-row';
 import {

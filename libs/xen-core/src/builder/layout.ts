@@ -31,8 +31,9 @@ export interface ModuleLayout {
 }
 
 export interface P2mWindowLayout {
+  /** The window [va, va + p2mPages·4096) maps exactly the p2m pages. */
   va: bigint;
-  /** First PFN of the window: the p2m pages, then its page tables. */
+  /** First PFN of the p2m segment: the p2m pages, then the window's page tables (not mapped in it). */
   pfn: number;
   p2mPages: number;
   ptPfn: number;
@@ -124,19 +125,13 @@ export function planLayout(info: XenImageInfo, nrPages: number, moduleLength: nu
 
   let p2mWindow: P2mWindowLayout | undefined;
   if (info.p2mBase !== undefined) {
+    // alloc_p2m_list_x86_64(): the window maps only the p2m pages; its L3/L2/L1
+    // frames follow them in PFN space but are not mapped inside the window.
     const va = info.p2mBase;
-    let n = 0;
-    let c: PtCounts;
-    for (let i = 0; ; i++) {
-      const wend = va + BigInt(p2mPages + n) * PAGE;
-      if (!virtualRangeOk(va, wend))
-        throw new BuildError('OUTSIDE_VIRTUAL_RANGE', 'INIT_P2M window out of range');
-      c = countPagetables(va, wend, false);
-      if (ptTotal(c) === n) break;
-      n = ptTotal(c);
-      if (i > 32) throw new BuildError('TOO_BIG_FOR_MEMORY', 'p2m page-table sizing did not converge');
-    }
-    const wend = va + BigInt(p2mPages + n) * PAGE;
+    const wend = va + BigInt(p2mPages) * PAGE;
+    if (!virtualRangeOk(va, wend))
+      throw new BuildError('OUTSIDE_VIRTUAL_RANGE', 'INIT_P2M window out of range');
+    const c = countPagetables(va, wend, false);
     if ((wend - 1n) >> 39n >= vb >> 39n && va >> 39n <= (end - 1n) >> 39n) {
       throw new BuildError(
         'P2M_WINDOW_CONFLICT',
@@ -144,7 +139,7 @@ export function planLayout(info: XenImageInfo, nrPages: number, moduleLength: nu
       );
     }
     p2mWindow = { va, pfn: cursor, p2mPages, ptPfn: cursor + p2mPages, pt: c };
-    cursor += p2mPages + n;
+    cursor += p2mPages + ptTotal(c);
   }
   if (cursor > nrPages) throw tooBig('layout');
 

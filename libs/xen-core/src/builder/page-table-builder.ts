@@ -28,7 +28,9 @@ function tableSet(pfn: number, c: PtCounts, from: bigint): TableSet {
 /**
  * Write the bootstrap page tables: the main mapping [virtBase, virtBase +
  * mappedPages·4096) and, with INIT_P2M, the p2m window through its own
- * L3/L2/L1s linked into the same L4. Page-table frames are mapped read-only.
+ * L3/L2/L1s linked into the same L4. As in libxc, the window maps only the p2m
+ * pages, not its own page-table frames. Any L1 entry for a page-table frame
+ * (either mapping) is read-only.
  */
 export function buildBootPagetables(mem: GuestPhysicalMemory, l: BootLayout, p2m: readonly number[]): void {
   const ptRanges = pagetablePfns(l);
@@ -55,6 +57,6 @@ export function buildBootPagetables(mem: GuestPhysicalMemory, l: BootLayout, p2m
   const w = l.p2mWindow;
   if (w) {
     const set = tableSet(w.ptPfn, { ...w.pt, l4: 0 }, w.va);
-    mapRange(set, w.va, w.pfn, w.p2mPages + w.pt.l3 + w.pt.l2 + w.pt.l1);
+    mapRange(set, w.va, w.pfn, w.p2mPages);
   }
 }

@@ -7,6 +7,7 @@ import type { Vcpu } from '../domain/vcpu';
 import type { XenSystem } from '../xen-system';
 import type { ExecDomain } from './exec-domain';
 import type { SharedXenPages } from './perdomain';
+import type { HostClock } from './timers';
 import type { ArchVcpu } from './vcpu-arch';
 import type { PvCpu } from './x86/pv-cpu';
 
@@ -16,6 +17,10 @@ export interface ExecEnv {
   readonly xenPages: SharedXenPages;
   /** The vCPU whose state is loaded in the CPU. */
   readonly current: ArchVcpu | undefined;
+  /** System time (ns since host start, = the TSC); absent in hosts without timers. */
+  readonly clock?: HostClock;
+  /** Every vCPU the host schedules (timer expiry scans them). */
+  readonly timerVcpus?: () => Iterable<ArchVcpu>;
   log(line: string): void;
   /** Per-exit tracing (debugging aid; undefined = off). */
   readonly trace: ((line: string) => void) | undefined;

@@ -72,6 +72,7 @@ export class ExecDomain {
     if (v.blocked) {
       v.blocked = false;
       v.pollPorts = undefined;
+      v.pollDeadline = undefined;
     }
   }
 

@@ -3,7 +3,10 @@
  * (MM, builder, hypercall table), one host CPU, and a round-robin scheduler over the runnable vCPUs of
  * all domains. `run(budget)` executes guests until the instruction budget is used or nothing is
  * runnable (every vCPU blocked, down, or its domain shut down); `whenRunnable()` resolves when a
- * blocked vCPU is woken by input.
+ * blocked vCPU is woken by input. Blocked vCPUs are never run. When every live vCPU is blocked and a
+ * timer is pending, `idleTime` decides how time passes (see timers.ts): `jump` advances the clock to
+ * the deadline at once; `realtime` returns `idle` with `sleepNs` and, on the next `run`, advances the
+ * clock by the real time that elapsed.
  */
 import { buildDomain, type BuildResult } from '../builder/domain-builder';
 import { XenCoreError } from '../errors';
@@ -27,6 +30,7 @@ import type { ArchVcpu } from './vcpu-arch';
 import { writeWallclock } from './vcpu-info';
 import { VcpuRunner } from './vcpu-runner';
 import { startVcpu } from './vcpu-start';
+import { earliestDeadline, fireDueTimers, HostClock } from './timers';
 import { PhysicalMemory, PvCpu } from './x86/pv-cpu';
 
 export interface PvHostOptions {
@@ -40,6 +44,8 @@ export interface PvHostOptions {
   trace?: (line: string) => void;
   /** Run xenstored for the domains (default true). Without it, domains get store_evtchn 0. */
   xenstore?: boolean;
+  /** How time passes while every vCPU is blocked (default `jump`: deterministic). */
+  idleTime?: 'jump' | 'realtime';
 }
 
 export interface CreateDomainOptions {
@@ -65,6 +71,8 @@ export interface HostRunResult {
   /** budget: used up; idle: every live vCPU is blocked; halted: no domain can run any more. */
   reason: HostRunReason;
   instructions: number;
+  /** idle in realtime mode: ns of system time until the earliest timer (undefined = none pending). */
+  sleepNs?: number;
 }
 
 export interface PvDomain {
@@ -85,12 +93,18 @@ export class PvHost implements ExecEnv {
   readonly xenstore: XenstoreService | undefined;
   readonly logLines: string[] = [];
   current: ArchVcpu | undefined;
+  readonly clock: HostClock;
+  readonly idleTime: 'jump' | 'realtime';
+  readonly timerVcpus = (): ArchVcpu[] => this.vcpuList;
   readonly trace: ((line: string) => void) | undefined;
   private readonly runner: VcpuRunner;
   private readonly slice: number;
   private readonly logFn: ((line: string) => void) | undefined;
   private rr = 0;
   private waiters: Array<() => void> = [];
+  private vcpuList: ArchVcpu[] = [];
+  /** realtime mode: real time (ms) and system time when the host went idle. */
+  private idleSince: { realMs: number; ns: bigint } | undefined;
 
   constructor(opts: PvHostOptions = {}) {
     this.memory = new PhysicalMemory((opts.memoryMiB ?? 64) * 1024 * 1024);
@@ -109,6 +123,8 @@ export class PvHost implements ExecEnv {
         return true;
       },
     });
+    this.clock = new HostClock(this.cpu);
+    this.idleTime = opts.idleTime ?? 'jump';
     this.xenPages = new SharedXenPages(this.sys.host);
     this.sys.events.registerHostDomain(CONTROL_DOMID);
     this.xenstore =
@@ -212,6 +228,7 @@ export class PvHost implements ExecEnv {
     }
     const dom = { exec, built };
     this.domains.set(id, dom);
+    this.vcpuList = this.allVcpus;
     this.log(
       `d${id}: built ${built.info.guestOs || 'guest'} with ${nrPages} pages, ${d.vcpus.length} vCPU(s)`,
     );
@@ -235,6 +252,7 @@ export class PvHost implements ExecEnv {
     exec.area.release();
     exec.console.end();
     this.domains.delete(id);
+    this.vcpuList = this.allVcpus;
   }
 
   private nextDomainId(): number {
@@ -251,12 +269,27 @@ export class PvHost implements ExecEnv {
   run(budget: number): HostRunResult {
     let left = budget;
     let instructions = 0;
+    this.catchUpRealTime();
     while (left > 0) {
+      fireDueTimers(this, this.vcpuList, this.clock.now());
       const v = this.pickNext();
       if (!v) {
         this.serviceBackends();
-        const alive = this.allVcpus.some((x) => x.online && x.dom.shutdown === undefined);
-        return { reason: alive ? 'idle' : 'halted', instructions };
+        if (this.pickNext(false)) continue;
+        const alive = this.vcpuList.some((x) => x.online && x.dom.shutdown === undefined);
+        if (!alive) return { reason: 'halted', instructions };
+        const deadline = earliestDeadline(this.vcpuList);
+        const now = this.clock.now();
+        // realtime: guest time follows real time until the next run().
+        if (this.idleTime === 'realtime') this.idleSince = { realMs: performance.now(), ns: now };
+        if (deadline === undefined) return { reason: 'idle', instructions };
+        if (this.idleTime === 'jump') {
+          // Nobody runs until the deadline: let virtual time jump there (counts as one unit).
+          this.clock.advanceTo(deadline);
+          left--;
+          continue;
+        }
+        return { reason: 'idle', instructions, sleepNs: Math.max(0, Number(deadline - now)) };
       }
       try {
         this.switchTo(v);
@@ -275,6 +308,15 @@ export class PvHost implements ExecEnv {
       this.serviceBackends();
     }
     return { reason: 'budget', instructions };
+  }
+
+  /** realtime mode: the host slept; advance system time by the real time that passed. */
+  private catchUpRealTime(): void {
+    const idle = this.idleSince;
+    this.idleSince = undefined;
+    if (!idle || this.idleTime !== 'realtime') return;
+    const elapsedNs = BigInt(Math.max(0, Math.floor((performance.now() - idle.realMs) * 1e6)));
+    this.clock.advanceTo(idle.ns + elapsedNs);
   }
 
   /** Resolves when a vCPU may have become runnable (console input, an event). */

@@ -71,6 +71,13 @@ export class ArchVcpu {
   stop: StopRequest = 'none';
   /** SCHEDOP_poll: ports the vCPU waits on (undefined = not polling). */
   pollPorts: number[] | undefined;
+  /** SCHEDOP_poll timeout (absolute system time ns; undefined = none). */
+  pollDeadline: bigint | undefined;
+  /** One-shot timer deadline (set_timer_op / VCPUOP_set_singleshot_timer; undefined = not armed). */
+  singleshotDeadline: bigint | undefined;
+  /** Periodic timer period in ns (0 = stopped) and its next expiry. */
+  periodicPeriod = 0n;
+  periodicNext = 0n;
 
   constructor(
     readonly dom: ExecDomain,

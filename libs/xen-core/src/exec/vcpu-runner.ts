@@ -9,6 +9,7 @@ import type { HypercallReg, RegisterFile } from '../hypercall/registers';
 import { applyEffects } from './apply-effects';
 import { bounceToGuest } from './bounce';
 import type { ExecEnv } from './env';
+import { earliestDeadline, fireDueTimers } from './timers';
 import { handleException, handleSoftwareInterrupt, injectException, syscallFromUser } from './traps';
 import type { ArchVcpu } from './vcpu-arch';
 import {
@@ -60,17 +61,25 @@ export class VcpuRunner {
     while (cost < budget && v.stop === 'none' && v.runnable) {
       let ex: RunExit | undefined;
       try {
+        // Timers due now raise VIRQ_TIMER (possibly for this vCPU) before the return-to-guest check.
+        const until = this.fireTimers();
+        if (!v.runnable) break;
         if (!this.enterChecks(v) || v.stop !== 'none') break;
         const before = cpu.instructionsRetired;
+        // Stop at the next timer deadline (1 instruction = 1 ns) so it fires on time.
+        const chunk = Math.min(budget - cost, until);
         try {
-          ex = cpu.run(budget - cost);
+          ex = cpu.run(chunk);
         } finally {
           const n = cpu.instructionsRetired - before;
           instructions += n;
           cost += Math.max(1, n);
           v.dom.instructions += n;
         }
-        if (ex.reason === EXIT_BUDGET) break;
+        if (ex.reason === EXIT_BUDGET) {
+          if (chunk < budget - cost) continue;
+          break;
+        }
         v.dom.exits++;
         if (this.env.trace) this.traceExit(v, ex);
         this.handleExit(v, ex);
@@ -83,6 +92,16 @@ export class VcpuRunner {
       }
     }
     return { instructions, cost };
+  }
+
+  /** Fire due timers; instructions until the next deadline (Infinity if none). */
+  private fireTimers(): number {
+    const { clock, timerVcpus } = this.env;
+    if (!clock || !timerVcpus) return Infinity;
+    const now = clock.now();
+    fireDueTimers(this.env, timerVcpus(), now);
+    const next = earliestDeadline(timerVcpus());
+    return next === undefined ? Infinity : Math.max(1, Number(next - now));
   }
 
   private traceExit(v: ArchVcpu, ex: RunExit): void {

@@ -164,21 +164,60 @@ describe('domain builder: Linux-shaped image (INIT_P2M, MOD_START_PFN)', () => {
     expect(built.startInfoVa).toBe(LINUX_VIRT_BASE + BigInt(l.startInfoPfn) * PAGE);
   });
 
-  it('maps the p2m list at INIT_P2M through its own L3/L2/L1, tables read-only', () => {
+  /** Every present L1 entry of the bootstrap tables: [va, mfn, flags] (Xen's reserved L4 slots skipped). */
+  const allL1Entries = (): Array<[bigint, number, bigint]> => {
+    const out: Array<[bigint, number, bigint]> = [];
+    const entries = (mfn: number): Array<[number, number, bigint]> => {
+      const r: Array<[number, number, bigint]> = [];
+      for (let i = 0; i < 512; i++) {
+        const e = mem.readU64(mfn * 4096 + i * 8);
+        if (e & 1n) r.push([i, Number((e & 0x000ffffffffff000n) >> 12n), e & 0xfffn]);
+      }
+      return r;
+    };
+    for (const [i4, l3] of entries(built.l4Mfn)) {
+      if (i4 >= 256 && i4 < 272) continue;
+      for (const [i3, l2] of entries(l3))
+        for (const [i2, l1] of entries(l2))
+          for (const [i1, mfn, flags] of entries(l1)) {
+            let va = (BigInt(i4) << 39n) | (BigInt(i3) << 30n) | (BigInt(i2) << 21n) | (BigInt(i1) << 12n);
+            if (i4 >= 256) va |= 0xffff000000000000n;
+            out.push([va, mfn, flags]);
+          }
+    }
+    return out;
+  };
+
+  it('maps exactly the p2m pages at INIT_P2M through its own L3/L2/L1 (libxc alloc_p2m_list_x86_64)', () => {
     const w = l.p2mWindow!;
     expect(w.va).toBe(LINUX_INIT_P2M);
     expect(w.p2mPages).toBe(16);
     expect(w.pt).toEqual({ l4: 0, l3: 1, l2: 1, l1: 1 });
+    expect(w.ptPfn).toBe(w.pfn + 16);
     expect(mem.readU64(si + L.SI_MFN_LIST)).toBe(LINUX_INIT_P2M);
+    // first_p2m_pfn/nr_p2m_frames cover the p2m pages plus the window's page tables.
     expect(mem.readU64(si + L.SI_FIRST_P2M_PFN)).toBe(BigInt(w.pfn));
     expect(mem.readU64(si + L.SI_NR_P2M_FRAMES)).toBe(19n);
-    for (let i = 0; i < 19; i++) {
+    for (let i = 0; i < 16; i++) {
       const r = walkGuest(mem, sys.host.frames.nrFrames, built.l4Mfn, LINUX_INIT_P2M + BigInt(i) * PAGE, {
         write: false,
         user: true,
       });
       expect(r.ok && r.maddr).toBe(built.p2m[w.pfn + i] * 4096);
-      expect(r.ok && Boolean(r.pte.flags & _PAGE_RW)).toBe(i < 16);
+      expect(r.ok && Boolean(r.pte.flags & _PAGE_RW)).toBe(true);
+    }
+    // Nothing else in the window's range: in particular not its own L3/L2/L1.
+    const winEnd = LINUX_INIT_P2M + (1n << 39n);
+    const inWindow = allL1Entries().filter(([va]) => va >= LINUX_INIT_P2M && va < winEnd);
+    expect(inWindow.map(([va, mfn]) => [va, mfn])).toEqual(
+      Array.from({ length: 16 }, (_, i) => [LINUX_INIT_P2M + BigInt(i) * PAGE, built.p2m[w.pfn + i]]),
+    );
+    for (let i = 16; i < 19; i++) {
+      const r = walkGuest(mem, sys.host.frames.nrFrames, built.l4Mfn, LINUX_INIT_P2M + BigInt(i) * PAGE, {
+        write: false,
+        user: true,
+      });
+      expect(r.ok).toBe(false);
     }
     // p2m entry 4242 read through the window.
     const r = walkGuest(mem, sys.host.frames.nrFrames, built.l4Mfn, LINUX_INIT_P2M + 4242n * 8n, {
@@ -187,6 +226,27 @@ describe('domain builder: Linux-shaped image (INIT_P2M, MOD_START_PFN)', () => {
     });
     expect(r.ok && mem.readU64(r.maddr)).toBe(BigInt(built.p2m[4242]));
     expectSound(sys);
+  });
+
+  it("keeps the window's page-table frames where Xen does: after the main area, never mapped writable", () => {
+    const w = l.p2mWindow!;
+    const ptMfns = new Set(Array.from({ length: ptTotal(w.pt) }, (_, i) => built.p2m[w.ptPfn + i]));
+    // They are the L3/L2/L1 actually linked for the window.
+    const l3 = Number(
+      (mem.readU64(built.l4Mfn * 4096 + Number((LINUX_INIT_P2M >> 39n) & 511n) * 8) >> 12n) & 0xffffffffffn,
+    );
+    expect(l3).toBe(built.p2m[w.ptPfn]);
+    // Past the initial mapping (and the unmapped initrd), like libxc's p2m segment: no VA reaches
+    // them, and any L1 entry that did would be read-only.
+    expect(w.pfn).toBeGreaterThanOrEqual(l.mappedPages);
+    const maps = allL1Entries().filter(([, mfn]) => ptMfns.has(mfn));
+    for (const [, , flags] of maps) expect(flags & BigInt(_PAGE_RW)).toBe(0n);
+    expect(maps).toEqual([]);
+    // The main-area boot tables are mapped, read-only.
+    const mainPt = new Set(Array.from({ length: ptTotal(l.pt) }, (_, i) => built.p2m[l.ptPfn + i]));
+    const mainMaps = allL1Entries().filter(([, mfn]) => mainPt.has(mfn));
+    expect(mainMaps).toHaveLength(ptTotal(l.pt));
+    for (const [, , flags] of mainMaps) expect(flags & BigInt(_PAGE_RW)).toBe(0n);
   });
 
   it('maps the whole main area, with the boot page tables read-only', () => {

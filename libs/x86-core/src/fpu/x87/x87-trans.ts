@@ -1,21 +1,19 @@
 /**
  * x87 transcendental instructions: FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1.
  *
- * Precision: unlike the rest of the x87 unit these are NOT exact. The operands are converted from
- * the 80-bit format to binary64, the function is evaluated with the host's Math.* (sin, cos, tan,
- * atan2, expm1, log1p) and the binary64 result is rounded to FCW.PC/RC. Results therefore carry about
- * 53 significant bits instead of 64 (real hardware is not correctly rounded either, but is accurate
- * to about 1 ulp of the 64-bit significand), PE is always raised for inexact results, and C1 reflects
- * only the final rounding of the binary64 value (it is 0 with PC = 64 bits).
- *
- * Care is taken where binary64 would lose more than its precision:
- * - FSIN/FCOS/FSINCOS/FPTAN reduce the argument exactly by pi/2 (BigInt, 256-bit pi) before calling
- *   Math.*, so large arguments (up to 2^63) keep full binary64 accuracy (hardware uses a 66-bit pi);
- *   |x| >= 2^63 sets C2 and leaves the operand unchanged; tiny arguments return x (sin, tan) or 1.
- * - FYL2X splits x = 2^E * (1 + f) with f computed exactly and uses log1p(f), so x near 1 and x
- *   outside the binary64 exponent range are handled; y * log2(x) is multiplied in soft-float.
- * - FYL2XP1 and F2XM1 with tiny operands are computed as x * (log2 e) and x * ln 2 in soft-float.
- * - FPATAN scales both operands by a common power of two; a tiny quotient is computed as y / x.
+ * Precision: not exact like the rest of the x87 unit, but better than binary64. The kernels (sin/cos
+ * Taylor series, atan with two argument halvings, atanh for the logarithms, expm1) run in 160-bit
+ * BigInt fixed point and the result is rounded once to FCW.PC/RC, so results are accurate to the
+ * 64-bit significand (the last bit can differ from hardware, which is not correctly rounded either).
+ * PE is raised for every inexact result; C1 = "rounded up" from that final rounding.
+ * - FSIN/FCOS/FSINCOS/FPTAN reduce the argument exactly by pi/2 with a 256-bit pi (hardware uses a
+ *   66-bit pi, so results for huge arguments differ); |x| >= 2^63 sets C2 and leaves the operand
+ *   unchanged; |x| < 2^-33 returns x (sin, tan) or 1 (cos) with PE.
+ * - FYL2X splits x = 2^E * (1 + f) with f exact, so x near 1 and x outside binary64 range are exact
+ *   in the kernel; y * log2(x) is one soft-float multiply.
+ * - FYL2XP1 (|x| < 1/2) and F2XM1 (|x| <= 1), the documented ranges, use the fixed-point kernels;
+ *   outside them (undefined per the SDM) the host's binary64 Math.log1p / Math.expm1 are used.
+ * - FPATAN: a tiny quotient (x > 0) is computed as y / x; zeros and infinities follow atan2.
  */
 import {
   divCore,
@@ -65,7 +63,7 @@ const LOG2E = Math.LOG2E;
 
 const FB = 160;
 const ONE = 1n << BigInt(FB);
-const fmul = (a: bigint, b: bigint): bigint => (a * b) >> BigInt(FB);
+const fmul = (a: bigint, b: bigint): bigint => (a * b) / ONE; // truncates towards zero
 const fdiv = (a: bigint, b: bigint): bigint => (a << BigInt(FB)) / b;
 
 /** atanh(z) = z + z^3/3 + z^5/5 + ... (|z| <= 0.2). */
@@ -409,7 +407,7 @@ export function fyl2xp1(st: FpuState): void {
       return mulBy(
         st,
         y,
-        x87Round(st, (t, rc, o) => mulCore(x, fromNumber(LOG2E), t, rc, o)),
+        x87Round(st, (t, rc, o) => mulCore(x, fixToFp(fdiv(ONE, LN2_FIX)), t, rc, o)),
         false,
       );
     }

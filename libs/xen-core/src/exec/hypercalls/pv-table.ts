@@ -6,7 +6,7 @@
 import { createDefaultHypercallTable } from '../../hypercall/default-table';
 import type { HypercallDef, HypercallTable } from '../../hypercall/table';
 import { iretHypercall } from './iret';
-import { schedOpCompatHypercall, schedOpHypercall } from './sched-op';
+import { schedOpCompatHypercall, schedOpHypercall, setTimerOpHypercall } from './sched-op';
 import {
   getDebugregHypercall,
   setDebugregHypercall,
@@ -31,6 +31,7 @@ export const EXEC_HYPERCALLS: readonly HypercallDef[] = [
   setCallbacksHypercall,
   fpuTaskswitchHypercall,
   schedOpCompatHypercall,
+  setTimerOpHypercall,
   setDebugregHypercall,
   getDebugregHypercall,
   updateDescriptorHypercall,

@@ -10,6 +10,7 @@ import * as X from '../../public/xen';
 import * as A from '../abi';
 import type { ArchVcpu } from '../vcpu-arch';
 import { eventDeliverable, setUpcallMask } from '../vcpu-info';
+import { setTimerOp } from '../timers';
 import { withArch } from './exec-context';
 
 export function schedYield(v: ArchVcpu): number {
@@ -36,13 +37,14 @@ export function schedShutdown(v: ArchVcpu, reason: number): number {
   return 0;
 }
 
-/** SCHEDOP_poll: wait until one of the ports is pending (timeouts need timers: a later issue). */
+/** SCHEDOP_poll: wait until one of the ports is pending, an upcall is deliverable, or the timeout. */
 function schedPoll(ctx: HypercallContext, v: ArchVcpu, arg: bigint): number {
   const raw = ctx.guest.read(arg, 24);
   if (!raw) return -XEN_EFAULT;
   const dv = new DataView(raw.buffer);
   const list = dv.getBigUint64(0, true);
   const n = dv.getUint32(8, true);
+  const timeout = dv.getBigUint64(16, true);
   if (n > A.SCHEDOP_POLL_MAX_PORTS) return -XEN_EINVAL;
   const ports: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -54,7 +56,10 @@ function schedPoll(ctx: HypercallContext, v: ArchVcpu, arg: bigint): number {
   const mem = v.dom.env.sys.host.mem;
   if (ports.some((p) => v.dom.env.sys.events.isPending(v.dom.domain, p))) return 0;
   if (v.vcpuInfoMaddr >= 0 && eventDeliverable(mem, v.vcpuInfoMaddr)) return 0;
+  const clock = v.dom.env.clock;
+  if (timeout !== 0n && clock && timeout <= clock.now()) return 0;
   v.pollPorts = ports;
+  v.pollDeadline = timeout !== 0n && clock ? timeout : undefined;
   v.blocked = true;
   v.stop = 'block';
   return 0;
@@ -115,4 +120,13 @@ export const schedOpCompatHypercall = defineHypercall({
           return -XEN_ENOSYS;
       }
     }),
+});
+
+/** set_timer_op(abs_ns) (§9.2): the calling vCPU's one-shot timer; 0 cancels. */
+export const setTimerOpHypercall = defineHypercall({
+  nr: X.__HYPERVISOR_set_timer_op,
+  name: 'set_timer_op',
+  args: ['ulong'],
+  handler: (_ctx, deadline) =>
+    withArch(_ctx, (v, env) => (env.clock ? setTimerOp(v, deadline, env.clock.now()) : -XEN_ENOSYS)),
 });

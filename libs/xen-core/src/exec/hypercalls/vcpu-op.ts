@@ -1,12 +1,20 @@
 /**
- * vcpu_op (§9.6): initialise / up / down / is_up, runstate info and area, register_vcpu_info. Timer
- * sub-ops arrive with timers and event channels (a later issue): set_* answer -ENOSYS, stop_* succeed.
+ * vcpu_op (§9.6): initialise / up / down / is_up, runstate info and area, register_vcpu_info, and the
+ * timer sub-ops (one-shot and periodic timers raising VIRQ_TIMER; see ../timers.ts).
  */
 import type { HypercallContext } from '../../hypercall/context';
 import { defineHypercall } from '../../hypercall/table';
 import { PGT_writable_page } from '../../mm/frame-table';
 import { toMfn } from '../../mm/pv-mmu';
-import { XEN_EBUSY, XEN_EEXIST, XEN_EFAULT, XEN_EINVAL, XEN_ENOENT, XEN_ENOSYS } from '../../public/errno';
+import {
+  XEN_EBUSY,
+  XEN_EEXIST,
+  XEN_EFAULT,
+  XEN_EINVAL,
+  XEN_ENOENT,
+  XEN_ENOSYS,
+  XEN_ETIME,
+} from '../../public/errno';
 import { VCPU_INFO_SIZE, VI_EVTCHN_PENDING_SEL } from '../../public/layout';
 import { PAGE_SIZE } from '../../public/page';
 import * as X from '../../public/xen';
@@ -17,6 +25,10 @@ import { applyGuestContext } from '../vcpu-start';
 import { encodeRunstate, setRunstate, updatePvclock, writeRunstateArea } from '../runstate';
 import type { ArchVcpu } from '../vcpu-arch';
 import { setUpcallPending } from '../vcpu-info';
+import { PERIODIC_MIN_NS, setPeriodic } from '../timers';
+
+/** vcpu_set_singleshot_timer.flags: fail with -ETIME if the deadline has already passed. */
+export const VCPU_SSHOTTMR_future = 1;
 import { withArch } from './exec-context';
 
 /** register_vcpu_info: move vcpu_info into (mfn, offset) of a guest frame (kept typed writable). */
@@ -93,10 +105,34 @@ export function vcpuOp(
       const dv = new DataView(raw.buffer);
       return registerVcpuInfo(env, target, dv.getBigUint64(0, true), dv.getUint32(8, true));
     }
-    case A.VCPUOP_stop_periodic_timer:
+    case A.VCPUOP_set_periodic_timer: {
+      if (!env.clock) return -XEN_ENOSYS;
+      const period = ctx.guest.readU64(arg);
+      if (period === undefined) return -XEN_EFAULT;
+      if (period < PERIODIC_MIN_NS) return -XEN_EINVAL;
+      setPeriodic(target, period, env.clock.now());
       return 0;
+    }
+    case A.VCPUOP_stop_periodic_timer:
+      target.periodicPeriod = 0n;
+      return 0;
+    case A.VCPUOP_set_singleshot_timer: {
+      if (target !== v) return -XEN_EINVAL;
+      if (!env.clock) return -XEN_ENOSYS;
+      const raw = ctx.guest.read(arg, 16);
+      if (!raw) return -XEN_EFAULT;
+      const dv = new DataView(raw.buffer);
+      const deadline = dv.getBigUint64(0, true);
+      const flags = dv.getUint32(8, true);
+      if (flags & VCPU_SSHOTTMR_future && deadline < env.clock.now()) return -XEN_ETIME;
+      // A deadline in the past fires before the vCPU next enters the guest.
+      target.singleshotDeadline = deadline;
+      return 0;
+    }
     case A.VCPUOP_stop_singleshot_timer:
-      return target === v ? 0 : -XEN_EINVAL;
+      if (target !== v) return -XEN_EINVAL;
+      target.singleshotDeadline = undefined;
+      return 0;
     case A.VCPUOP_get_physid:
       return -XEN_EINVAL;
     default:

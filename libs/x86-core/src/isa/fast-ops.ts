@@ -9,7 +9,7 @@ import type { Cpu } from '../cpu';
 import { EXEC_END, type Insn } from '../decoder/insn';
 import type { Handler } from '../decoder/opcode-row';
 import { FAULT, GP } from '../state/cpu-state';
-import { cond, LF_ADD, LF_LOGIC, LF_SUB } from '../state/flags';
+import { cond, LF_ADD, LF_LOGIC, LF_SUB, setLazy64 } from '../state/flags';
 import {
   F_AF,
   F_ARITH,
@@ -42,26 +42,6 @@ function lz32(s: Int32Array, op: number, r: number, a: number, b: number): void 
   s[LF_B] = b;
   s[LF_MASK] = F_ARITH;
 }
-function lz64(
-  s: Int32Array,
-  op: number,
-  rl: number,
-  rh: number,
-  al: number,
-  ah: number,
-  bl: number,
-  bh: number,
-): void {
-  s[LF_OP] = op;
-  s[LF_BITS] = 64;
-  s[LF_RES] = rl;
-  s[LF_RES + 1] = rh;
-  s[LF_A] = al;
-  s[LF_A + 1] = ah;
-  s[LF_B] = bl;
-  s[LF_B + 1] = bh;
-  s[LF_MASK] = F_ARITH;
-}
 function logic64(s: Int32Array, rl: number, rh: number): void {
   s[LF_OP] = LF_LOGIC;
   s[LF_BITS] = 64;
@@ -90,7 +70,7 @@ export function add64rr(c: Cpu, i: Insn): number {
   const rh = (ah + bh + (sum > 0xffffffff ? 1 : 0)) | 0;
   s[d] = rl;
   s[d + 1] = rh;
-  lz64(s, LF_ADD, rl, rh, al, ah, bl, bh);
+  setLazy64(s, LF_ADD, rl, rh, al, ah, bl, bh);
   return 0;
 }
 export function add64ri(c: Cpu, i: Insn): number {
@@ -105,7 +85,7 @@ export function add64ri(c: Cpu, i: Insn): number {
   const rh = (ah + bh + (sum > 0xffffffff ? 1 : 0)) | 0;
   s[d] = rl;
   s[d + 1] = rh;
-  lz64(s, LF_ADD, rl, rh, al, ah, bl, bh);
+  setLazy64(s, LF_ADD, rl, rh, al, ah, bl, bh);
   return 0;
 }
 export function sub64rr(c: Cpu, i: Insn): number {
@@ -120,7 +100,7 @@ export function sub64rr(c: Cpu, i: Insn): number {
   const rh = (ah - bh - (df < 0 ? 1 : 0)) | 0;
   s[d] = rl;
   s[d + 1] = rh;
-  lz64(s, LF_SUB, rl, rh, al, ah, bl, bh);
+  setLazy64(s, LF_SUB, rl, rh, al, ah, bl, bh);
   return 0;
 }
 export function sub64ri(c: Cpu, i: Insn): number {
@@ -135,7 +115,7 @@ export function sub64ri(c: Cpu, i: Insn): number {
   const rh = (ah - bh - (df < 0 ? 1 : 0)) | 0;
   s[d] = rl;
   s[d + 1] = rh;
-  lz64(s, LF_SUB, rl, rh, al, ah, bl, bh);
+  setLazy64(s, LF_SUB, rl, rh, al, ah, bl, bh);
   return 0;
 }
 export function cmp64rr(c: Cpu, i: Insn): number {
@@ -145,7 +125,7 @@ export function cmp64rr(c: Cpu, i: Insn): number {
   const bl = s[i.rs];
   const bh = s[i.rs + 1];
   const df = (al >>> 0) - (bl >>> 0);
-  lz64(s, LF_SUB, df | 0, (ah - bh - (df < 0 ? 1 : 0)) | 0, al, ah, bl, bh);
+  setLazy64(s, LF_SUB, df | 0, (ah - bh - (df < 0 ? 1 : 0)) | 0, al, ah, bl, bh);
   return 0;
 }
 export function cmp64ri(c: Cpu, i: Insn): number {
@@ -155,7 +135,7 @@ export function cmp64ri(c: Cpu, i: Insn): number {
   const bl = i.immLo;
   const bh = i.immHi;
   const df = (al >>> 0) - (bl >>> 0);
-  lz64(s, LF_SUB, df | 0, (ah - bh - (df < 0 ? 1 : 0)) | 0, al, ah, bl, bh);
+  setLazy64(s, LF_SUB, df | 0, (ah - bh - (df < 0 ? 1 : 0)) | 0, al, ah, bl, bh);
   return 0;
 }
 export function and64rr(c: Cpu, i: Insn): number {
@@ -361,7 +341,7 @@ export function inc64r(c: Cpu, i: Insn): number {
   const rh = rl === 0 ? (ah + 1) | 0 : ah;
   s[d] = rl;
   s[d + 1] = rh;
-  lz64(s, LF_ADD, rl, rh, al, ah, 1, 0);
+  setLazy64(s, LF_ADD, rl, rh, al, ah, 1, 0);
   s[LF_MASK] = F_ARITH & ~F_CF;
   return 0;
 }
@@ -375,7 +355,7 @@ export function dec64r(c: Cpu, i: Insn): number {
   const rh = al === 0 ? (ah - 1) | 0 : ah;
   s[d] = rl;
   s[d + 1] = rh;
-  lz64(s, LF_SUB, rl, rh, al, ah, 1, 0);
+  setLazy64(s, LF_SUB, rl, rh, al, ah, 1, 0);
   s[LF_MASK] = F_ARITH & ~F_CF;
   return 0;
 }
@@ -537,7 +517,7 @@ export function cmp64rm(c: Cpu, i: Insn): number {
   const al = s[i.rd];
   const ah = s[i.rd + 1];
   const df = (al >>> 0) - (bl >>> 0);
-  lz64(s, LF_SUB, df | 0, (ah - bh - (df < 0 ? 1 : 0)) | 0, al, ah, bl, bh);
+  setLazy64(s, LF_SUB, df | 0, (ah - bh - (df < 0 ? 1 : 0)) | 0, al, ah, bl, bh);
   return 0;
 }
 export function cmp32rm(c: Cpu, i: Insn): number {
@@ -779,7 +759,7 @@ export function add64rm(c: Cpu, i: Insn): number {
   const rh = (ah + bh + (sum > 0xffffffff ? 1 : 0)) | 0;
   s[d] = rl;
   s[d + 1] = rh;
-  lz64(s, LF_ADD, rl, rh, al, ah, bl, bh);
+  setLazy64(s, LF_ADD, rl, rh, al, ah, bl, bh);
   return 0;
 }
 export function add32rm(c: Cpu, i: Insn): number {
@@ -832,7 +812,7 @@ export function cmp64mi(c: Cpu, i: Insn): number {
   const bl = i.immLo;
   const bh = i.immHi;
   const df = (al >>> 0) - (bl >>> 0);
-  lz64(c.s, LF_SUB, df | 0, (ah - bh - (df < 0 ? 1 : 0)) | 0, al, ah, bl, bh);
+  setLazy64(c.s, LF_SUB, df | 0, (ah - bh - (df < 0 ? 1 : 0)) | 0, al, ah, bl, bh);
   return 0;
 }
 export function cmp8mi(c: Cpu, i: Insn): number {

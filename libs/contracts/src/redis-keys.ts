@@ -18,3 +18,23 @@ export function agentHeartbeatPattern(prefix: string): string {
 export function escapeRedisGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 }
+
+/** Pub/sub channel on which agents publish AgentDomainEvents. */
+export function domainEventsChannel(prefix: string): string {
+  return `${prefix}domain:events`;
+}
+
+/** Pub/sub channel carrying one domain's console output (ConsoleChunks) from its agent. */
+export function consoleOutputChannel(prefix: string, domainId: string): string {
+  return `${prefix}console:${domainId}:out`;
+}
+
+/** Pub/sub channel carrying keyboard input (base64) to the agent that hosts the domain. */
+export function consoleInputChannel(prefix: string, domainId: string): string {
+  return `${prefix}console:${domainId}:in`;
+}
+
+/** Where a domain snapshot (moves between agents, recovery) is stored. */
+export function domainSnapshotKey(prefix: string, domainId: string, actionId: string): string {
+  return `${prefix}snapshot:${domainId}:${actionId}`;
+}

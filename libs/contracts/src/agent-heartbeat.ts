@@ -9,6 +9,8 @@ export interface AgentHeartbeat {
   pid: number;
   /** Host resources the agent can hand out to domains. */
   capacity: HostCapacity;
+  /** What the agent is running (absent from agents that host no domains yet). */
+  load?: import('./agent-enrolment').AgentLoad;
   /** When the agent process started (ISO 8601). */
   startedAt: string;
   /** When this heartbeat was produced (ISO 8601). */

@@ -4,3 +4,4 @@ export * from './agent-heartbeat';
 export * from './health-report';
 export * from './redis-keys';
 export * from './domain-lifecycle';
+export * from './agent-enrolment';

@@ -1,3 +1,5 @@
+import type { AgentLoad } from './agent-enrolment';
+
 /**
  * What a node agent publishes to Redis every few seconds so the control plane knows it is alive
  * and how much it can host. The API reads it (health, and later placement); the agent writes it.
@@ -10,7 +12,7 @@ export interface AgentHeartbeat {
   /** Host resources the agent can hand out to domains. */
   capacity: HostCapacity;
   /** What the agent is running (absent from agents that host no domains yet). */
-  load?: import('./agent-enrolment').AgentLoad;
+  load?: AgentLoad;
   /** When the agent process started (ISO 8601). */
   startedAt: string;
   /** When this heartbeat was produced (ISO 8601). */

@@ -10,6 +10,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@xeno/contracts': fromRoot('./libs/contracts/src'),
+      '@xeno/images': fromRoot('./libs/images/src'),
       '@xeno/x86-core': fromRoot('./libs/x86-core/src'),
       '@xeno/xen-core': fromRoot('./libs/xen-core/src'),
     },

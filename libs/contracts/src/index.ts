@@ -5,3 +5,4 @@ export * from './health-report';
 export * from './redis-keys';
 export * from './domain-lifecycle';
 export * from './agent-enrolment';
+export * from './image-catalog';

@@ -85,10 +85,16 @@ export interface AgentJobResult {
   snapshotBytes?: number;
 }
 
-/** Something that happened to a domain on an agent, published without being asked (state changes). */
+/**
+ * Something that happened to a domain on an agent: the outcome of every job (success, or `error` with the
+ * refusal reason in `detail`) and every change the guest caused itself (poweroff, reboot, crash). Agents add
+ * them to the durable DOMAIN_EVENTS_QUEUE, so none is lost while the API is down.
+ */
 export interface AgentDomainEvent {
   agentId: string;
   domainId: string;
+  /** The action whose job caused this event (absent for changes the guest made itself, e.g. poweroff). */
+  actionId?: string;
   state: DomainState;
   shutdownReason?: ShutdownReason;
   /** Human-readable detail (crash message, refused job reason). */
@@ -110,6 +116,9 @@ export interface ConsoleChunk {
 export function agentLifecycleQueue(agentId: string): string {
   return `lifecycle-${agentId}`;
 }
+
+/** BullMQ queue on which every agent puts AgentDomainEvents for the API (job name = event state). */
+export const DOMAIN_EVENTS_QUEUE = 'domain-events';
 
 /** BullMQ queue for placement and rescheduling work done by the API. */
 export const CONTROL_QUEUE = 'control';

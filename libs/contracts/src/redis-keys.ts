@@ -29,6 +29,14 @@ export function consoleOutputChannel(prefix: string, domainId: string): string {
   return `${prefix}console:${domainId}:out`;
 }
 
+/**
+ * Redis stream (XADD … MAXLEN ~) with a domain's recent console output as ConsoleChunk fields, written by the
+ * agent hosting it, so the API can serve the console log and viewers can resume from a sequence number.
+ */
+export function consoleLogKey(prefix: string, domainId: string): string {
+  return `${prefix}console:${domainId}:log`;
+}
+
 /** Pub/sub channel carrying keyboard input (base64) to the agent that hosts the domain. */
 export function consoleInputChannel(prefix: string, domainId: string): string {
   return `${prefix}console:${domainId}:in`;

@@ -1,8 +1,8 @@
 /**
  * SSE/SSE2 opcode rows (legacy 0F map, XMM forms) in the decoder's declarative format
- * (decoder/opcode-row.ts). MMX (no-prefix 0F 6x/Dx-Fx) forms, SSE3+ and VEX encodings are not rows:
- * they decode as #UD, so CPUID must not report SSE3/SSSE3/SSE4/AVX/XSAVE (glibc then takes its
- * SSE2 paths).
+ * (decoder/opcode-row.ts). The MMX (no-prefix 0F 6x/Dx-Fx) forms are in mmx-opcodes.ts. SSE3+ and
+ * VEX encodings are not rows: they decode as #UD, so CPUID must not report SSSE3/SSE4/AVX/XSAVE
+ * (glibc then takes its SSE2 paths).
  *
  * Memory operand sizes: 16 for packed forms (16-byte alignment required unless an unaligned move),
  * 4/8 for scalar forms and 64-bit halves.

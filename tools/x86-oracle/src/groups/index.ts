@@ -10,6 +10,7 @@ import { genBitScan, genBt } from './bits';
 import { genCmov, genJcc, genLoop, genSetcc } from './branch';
 import { genFault } from './faults';
 import { genConvert, genFlagOps, genNop, genXlat } from './misc';
+import { genMmx } from './mmx';
 import { genBswap, genLea, genMov, genMovExt, genXchg } from './mov';
 import { genDiv, genMul } from './muldiv';
 import { genSequence } from './sequence';
@@ -67,4 +68,5 @@ export const GROUPS: readonly GroupDef[] = [
   },
   { name: 'fault', count: 5000, seed: 0x0a1000b, gen: genFault },
   { name: 'sequence', count: 40000, seed: 0x0a1000c, gen: genSequence },
+  { name: 'mmx', count: 4000, seed: 0x0a1000d, gen: genMmx },
 ];

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './config/api-config';
 import { ApiConfigModule } from './config/api-config.module';
+import { DomainsModule } from './domains/domains.module';
+import { QueuesModule } from './queues/queues.module';
 import { HealthModule } from './health/health.module';
 import { UsersModule } from './users/users.module';
 import { webAppModules } from './web/web-app.module';
@@ -15,6 +17,8 @@ export class AppModule {
         ApiConfigModule.forRoot(config),
         HealthModule,
         UsersModule,
+        DomainsModule,
+        QueuesModule,
         ...webAppModules(config.webDistDir),
       ],
     };

@@ -6,3 +6,5 @@ export * from './redis-keys';
 export * from './domain-lifecycle';
 export * from './agent-enrolment';
 export * from './image-catalog';
+export * from './api';
+export * from './domain-transitions';

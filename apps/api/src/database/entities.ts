@@ -1,5 +1,6 @@
+import { DomainEntity } from '../domains/domain.entity';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { UserEntity } from '../users/user.entity';
 
 /** Every TypeORM entity of the control plane. */
-export const ENTITIES = [TenantEntity, UserEntity];
+export const ENTITIES = [TenantEntity, UserEntity, DomainEntity];

@@ -9,6 +9,16 @@ export class TenantEntity {
   @Column({ type: 'varchar', length: 200 })
   name!: string;
 
+  /** Quota: checked and consumed under a row lock on this tenant when domains are created. */
+  @Column({ name: 'max_domains', type: 'integer', default: 10 })
+  maxDomains!: number;
+
+  @Column({ name: 'max_memory_mib', type: 'integer', default: 4096 })
+  maxMemoryMiB!: number;
+
+  @Column({ name: 'max_vcpus', type: 'integer', default: 16 })
+  maxVcpus!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

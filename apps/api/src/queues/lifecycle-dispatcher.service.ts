@@ -1,0 +1,77 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { agentJobProblem, agentLifecycleQueue, type AgentJob, type DeadLetterJob } from '@xeno/contracts';
+import { Queue, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { apiBullmqPrefix } from './bullmq-prefix';
+
+/**
+ * Transient failures (agent busy, Redis blip) are retried with exponential backoff; after the last attempt
+ * BullMQ keeps the job as failed (removeOnFail: false), which is the dead-letter list admins see.
+ * jobId = actionId makes a repeated dispatch of one action a no-op instead of a second boot.
+ */
+export const LIFECYCLE_JOB_OPTIONS: Readonly<JobsOptions> = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { count: 1_000 },
+  removeOnFail: false,
+};
+
+/** Produces AgentJobs onto each agent's lifecycle queue (one BullMQ queue per agent). */
+@Injectable()
+export class LifecycleDispatcher implements OnApplicationShutdown {
+  private readonly queues = new Map<string, Queue>();
+  // BullMQ needs maxRetriesPerRequest: null; the API's shared client fails fast instead, so it has its own.
+  private readonly connection: Redis;
+
+  constructor(@Inject(API_CONFIG) private readonly config: ApiConfig) {
+    this.connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  }
+
+  /** Enqueues a validated job; a second dispatch with the same actionId leaves the first job alone. */
+  async dispatch(agentId: string, job: AgentJob): Promise<void> {
+    const problem = agentJobProblem(job);
+    if (problem) throw new Error(`refusing to dispatch an invalid ${job.kind} job: ${problem}`);
+    await this.queueFor(agentId).add(job.kind, job, { ...LIFECYCLE_JOB_OPTIONS, jobId: job.actionId });
+  }
+
+  /** Jobs that exhausted their retries on the given agents' queues, newest first. */
+  async deadLetters(agentIds: readonly string[]): Promise<DeadLetterJob[]> {
+    const lists = await Promise.all(
+      agentIds.map(async (agentId) => {
+        const queue = this.queueFor(agentId);
+        const failed = await queue.getFailed(0, 199);
+        return failed.map<DeadLetterJob>((job) => ({
+          queue: queue.name,
+          jobId: job.id ?? '',
+          kind: job.name,
+          actionId: String((job.data as Partial<AgentJob>).actionId ?? ''),
+          domainId: String((job.data as Partial<AgentJob>).domainId ?? ''),
+          attemptsMade: job.attemptsMade,
+          failedReason: job.failedReason ?? '',
+          failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+        }));
+      }),
+    );
+    return lists.flat().sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? ''));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    // Never connected (no job was ever dispatched): nothing to say goodbye to.
+    if (this.connection.status === 'wait') return this.connection.disconnect();
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+
+  private queueFor(agentId: string): Queue {
+    let queue = this.queues.get(agentId);
+    if (!queue) {
+      queue = new Queue(agentLifecycleQueue(agentId), {
+        connection: this.connection,
+        prefix: apiBullmqPrefix(this.config.redisPrefix),
+      });
+      this.queues.set(agentId, queue);
+    }
+    return queue;
+  }
+}

@@ -6,3 +6,4 @@ export * from './redis-keys';
 export * from './domain-lifecycle';
 export * from './agent-enrolment';
 export * from './image-catalog';
+export * from './console-input';

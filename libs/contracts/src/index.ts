@@ -6,4 +6,6 @@ export * from './redis-keys';
 export * from './domain-lifecycle';
 export * from './agent-enrolment';
 export * from './image-catalog';
+export * from './api';
+export * from './domain-transitions';
 export * from './console-input';

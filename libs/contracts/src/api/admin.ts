@@ -1,0 +1,45 @@
+import type { DomainActionView } from './domains';
+
+/** Body of POST /api/admin/domains/:id/move. Without a target, placement picks one (never the source). */
+export interface MoveDomainRequest {
+  targetAgentId?: string;
+}
+
+/** Response of POST /api/admin/domains/:id/move (202). */
+export type MoveDomainResponse = DomainActionView;
+
+export interface ProposedMove {
+  domainId: string;
+  fromAgentId: string;
+  toAgentId: string;
+  memoryMiB: number;
+  reason: string;
+}
+
+/**
+ * Response of GET /api/admin/rebalance (proposal) and POST /api/admin/rebalance (applied: `actions` set).
+ * Domains moved within the hysteresis window are never proposed again, so nothing moves back and forth.
+ */
+export interface RebalancePlan {
+  /** Spread of memory use (max − min share) before and after the proposed moves, 0..1. */
+  imbalanceBefore: number;
+  imbalanceAfter: number;
+  moves: ProposedMove[];
+  actions?: DomainActionView[];
+}
+
+/** A lifecycle job that exhausted its retries (kept by BullMQ as failed: the dead letters). */
+export interface DeadLetterJob {
+  queue: string;
+  jobId: string;
+  kind: string;
+  actionId: string;
+  domainId: string;
+  attemptsMade: number;
+  failedReason: string;
+  failedAt: string | null;
+}
+
+export interface DeadLetterList {
+  jobs: DeadLetterJob[];
+}

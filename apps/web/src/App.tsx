@@ -1,7 +1,16 @@
 import type { HealthReport } from '@xeno/contracts';
+import { ConsolePage } from './ConsolePage';
+import { useHashRoute } from './use-hash-route';
 import { useHealth } from './use-health';
 
 export function App() {
+  const route = useHashRoute();
+  const consoleRoute = /^\/domains\/([^/]+)\/console$/.exec(route);
+  if (consoleRoute) return <ConsolePage domainId={decodeURIComponent(consoleRoute[1]!)} />;
+  return <HealthPage />;
+}
+
+function HealthPage() {
   const health = useHealth();
   return (
     <main>

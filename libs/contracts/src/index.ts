@@ -8,3 +8,4 @@ export * from './agent-enrolment';
 export * from './image-catalog';
 export * from './api';
 export * from './domain-transitions';
+export * from './console-input';

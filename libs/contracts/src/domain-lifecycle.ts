@@ -110,7 +110,26 @@ export interface ConsoleChunk {
   seq: number;
   /** The bytes, base64. */
   data: string;
+  /**
+   * Bytes the agent had to skip just before this chunk (its buffers were full, e.g. while Redis was down);
+   * `seq` already counts them, so a viewer shows a marker instead of silently joining the two sides.
+   */
+  dropped?: number;
 }
+
+/**
+ * What an agent reports (job name `reconcile` on DOMAIN_EVENTS_QUEUE) when it (re)connects: the domains it
+ * runs right now. The API marks domains it placed on this agent but missing here as lost.
+ */
+export interface AgentReconcileReport {
+  agentId: string;
+  domains: Array<{ domainId: string; state: DomainState }>;
+  /** ISO 8601. */
+  at: string;
+}
+
+/** Job name of AgentReconcileReports on DOMAIN_EVENTS_QUEUE (AgentDomainEvents use their state). */
+export const RECONCILE_JOB_NAME = 'reconcile';
 
 /** BullMQ queue carrying lifecycle jobs to one agent. */
 export function agentLifecycleQueue(agentId: string): string {

@@ -29,9 +29,19 @@ export function consoleOutputChannel(prefix: string, domainId: string): string {
   return `${prefix}console:${domainId}:out`;
 }
 
+/** BullMQ's key prefix (its `prefix` option) under a deployment's Redis prefix, for every queue. */
+export function bullmqPrefix(prefix: string): string {
+  return `${prefix}bull`;
+}
+
+/** Console scrollback an agent keeps per domain in its consoleLogKey stream (the ring viewers resume from). */
+export const CONSOLE_SCROLLBACK_BYTES = 256 * 1024;
+
 /**
- * Redis stream (XADD … MAXLEN ~) with a domain's recent console output as ConsoleChunk fields, written by the
+ * Redis stream (XADD … MINID ~) with a domain's recent console output as ConsoleChunk fields, written by the
  * agent hosting it, so the API can serve the console log and viewers can resume from a sequence number.
+ * Entry ids are `<seq>-0`, so `XRANGE key <seq> +` resumes at a byte offset, and the agent trims with
+ * `MINID ~ <seq - CONSOLE_SCROLLBACK_BYTES>`: the stream is a byte-sized scrollback ring.
  */
 export function consoleLogKey(prefix: string, domainId: string): string {
   return `${prefix}console:${domainId}:log`;

@@ -1,0 +1,97 @@
+/**
+ * Messages between the agent's main thread and the worker thread that runs the emulated host. Plain
+ * structured-clone data; console bytes travel as transferred Uint8Arrays.
+ */
+import type { DomainSpec, ShutdownReason } from '@xeno/contracts';
+
+/** A domain as the host reports it. `stopping`: a clean shutdown was requested and is awaited. */
+export interface HostDomainInfo {
+  domainId: string;
+  /** Xen domain id (changes when the guest reboots: the toolstack builds a new domain). */
+  domid: number;
+  name: string;
+  state: 'running' | 'paused' | 'stopping';
+  memoryMiB: number;
+  vcpus: number;
+  /** Guest instructions retired since the domain was first created (across guest reboots). */
+  instructions: number;
+}
+
+export interface HostStats {
+  domains: HostDomainInfo[];
+  /** Guest instructions retired by the host since it started. */
+  instructions: number;
+  /** Milliseconds the worker spent executing guests since it started. */
+  busyMs: number;
+  /** Guest memory handed out to domains. */
+  memoryUsedMiB: number;
+  /** Console output the hypervisor could not buffer (console_io beyond the backend's limit). */
+  consoleDroppedBytes: number;
+}
+
+export interface CreateDomainRequest {
+  op: 'create';
+  spec: DomainSpec;
+  kernel: Uint8Array;
+  ramdisk?: Uint8Array;
+}
+
+export type HostRequest =
+  | CreateDomainRequest
+  /** Let a created domain run. */
+  | { op: 'start'; domainId: string }
+  /** Ask the guest to power off (xenstore control/shutdown); destroy it if it has not after timeoutMs. */
+  | { op: 'stop'; domainId: string; timeoutMs: number }
+  /** Ask the guest to reboot; rebuild it by force if it has not after timeoutMs. */
+  | { op: 'reboot'; domainId: string; timeoutMs: number }
+  | { op: 'pause'; domainId: string }
+  | { op: 'resume'; domainId: string }
+  | { op: 'destroy'; domainId: string }
+  | { op: 'info'; domainId: string }
+  | { op: 'stats' };
+
+/** What each request resolves to. */
+export interface HostReplies {
+  create: HostDomainInfo;
+  start: HostDomainInfo;
+  stop: { shutdownReason: ShutdownReason };
+  reboot: HostDomainInfo;
+  pause: HostDomainInfo;
+  resume: HostDomainInfo;
+  destroy: { existed: boolean };
+  info: HostDomainInfo | null;
+  stats: HostStats;
+}
+
+/** Main thread → worker. */
+export type ToWorker =
+  | { type: 'request'; id: number; request: HostRequest }
+  /** Keyboard input for a domain (paced into its console ring by the worker). */
+  | { type: 'console-input'; domainId: string; data: Uint8Array }
+  /** The main thread has taken `bytes` of a domain's console output: the worker may send more. */
+  | { type: 'console-ack'; domainId: string; bytes: number }
+  | { type: 'close' };
+
+/** Worker → main thread. */
+export type FromWorker =
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string; code: HostErrorCode }
+  | { type: 'console'; domainId: string; data: Uint8Array }
+  /** The guest ended on its own (poweroff, crash, ...) and the host destroyed it. */
+  | { type: 'domain-exit'; domainId: string; reason: ShutdownReason; detail?: string }
+  /** The guest asked to reboot; the host rebuilt it from the same image. */
+  | { type: 'domain-rebooted'; domainId: string; domid: number }
+  | { type: 'closed' };
+
+/** Why a request failed: the domain is unknown, the request does not fit its state, or the host refused it. */
+export type HostErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'REFUSED';
+
+export class HostError extends Error {
+  constructor(
+    readonly code: HostErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HostError';
+  }
+}

@@ -1,0 +1,10 @@
+/** Entry of the worker thread that runs the emulated host (see HostRuntime). workerData: { memoryMiB }. */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ToWorker } from './host-protocol';
+import { HostRuntime } from './host-runtime';
+
+const port = parentPort;
+if (!port) throw new Error('host-worker must run in a worker thread');
+const { memoryMiB } = workerData as { memoryMiB: number };
+const runtime = new HostRuntime(memoryMiB, (message, transfer) => port.postMessage(message, transfer ?? []));
+port.on('message', (message: ToWorker) => runtime.receive(message));

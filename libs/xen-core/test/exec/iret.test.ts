@@ -169,3 +169,30 @@ describe('native return: orb $3, 8(%rsp); iretq', () => {
     expect(g.cpu.reg(RAX)).toBe(0xaaaaaaaaaaaaaaaan);
   });
 });
+
+describe('HYPERVISOR_iret inside a multicall', () => {
+  it("ends the batch and keeps the frame's RAX (the multicall does not overwrite it with its own result)", () => {
+    const g = makeGuest();
+    const { target, stack } = stackAndTarget(g);
+    const list = PAD_VA + 0x400n;
+    const u64 = (v: bigint): number[] => Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+    // Entry 0: iret; entry 1 would be xen_version — it must not run (result stays 0x77).
+    g.write(list, [...u64(23n), ...u64(0x77n), ...Array(48).fill(0)]);
+    g.write(list + 64n, [...u64(17n), ...u64(0x77n), ...Array(48).fill(0)]);
+    const iret = iretCode({ flags: 0n, rip: target, cs: 0xe030n, rflags: 0x202n, rsp: stack, ss: 0xe02bn });
+    // Replace the final `mov $23, %eax; syscall` by multicall(list, 2).
+    const frameSetup = iret.slice(0, iret.length - 7);
+    g.runCode([
+      ...frameSetup,
+      ...movImm64(7, list), // %rdi
+      ...movImm64(6, 2n), // %rsi
+      ...[0xb8, 0x0d, 0x00, 0x00, 0x00], // mov $13, %eax (multicall)
+      ...[0x0f, 0x05],
+    ]);
+    expect(g.cpu.rip).toBe(target);
+    expect(g.cpu.reg(RSP)).toBe(stack);
+    expect(g.cpu.reg(RAX)).toBe(0xa5a5n);
+    const second = g.read(list + 64n + 8n, 8);
+    expect(second[0]).toBe(0x77);
+  });
+});

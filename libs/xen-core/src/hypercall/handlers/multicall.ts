@@ -12,9 +12,10 @@ const MULTICALL_NR_ARGS = 5;
 /**
  * multicall(list, n) (§9.8): run each entry through the same hypercall table,
  * storing its result; failures of an entry do not stop the batch, a fault on
- * the list does. An iret ends the batch.
+ * the list does. An iret ends the batch and, as in Xen (whose multicall then returns the iret's result,
+ * the RAX it restored), the multicall leaves the registers as the iret set them.
  */
-export function multicall(ctx: HypercallContext, list: bigint, n: bigint): number {
+export function multicall(ctx: HypercallContext, list: bigint, n: bigint): number | undefined {
   if (ctx.inMulticall) return -XEN_EINVAL;
   if (n > 1n << 32n || !guestRangeOk(list, Number(n) * MULTICALL_ENTRY_SIZE)) return -XEN_EFAULT;
   ctx.inMulticall = true;
@@ -28,8 +29,11 @@ export function multicall(ctx: HypercallContext, list: bigint, n: bigint): numbe
       const args = Array.from({ length: MULTICALL_NR_ARGS }, (_, k) =>
         dv.getBigUint64(MULTICALL_ARGS + k * 8, true),
       );
-      const result = ctx.sys.hypercalls.invoke(ctx, op, args) ?? 0;
-      if (!ctx.guest.writeU64(at + BigInt(MULTICALL_RESULT), toRax(result))) return -XEN_EFAULT;
+      const result = ctx.sys.hypercalls.invoke(ctx, op, args);
+      // An iret that set the registers itself has no result to store (Xen stores the restored RAX,
+      // which the guest cannot look at: it is already back in the interrupted context).
+      if (result === undefined && op === BigInt(__HYPERVISOR_iret)) return undefined;
+      if (!ctx.guest.writeU64(at + BigInt(MULTICALL_RESULT), toRax(result ?? 0))) return -XEN_EFAULT;
       if (op === BigInt(__HYPERVISOR_iret)) break;
     }
     return 0;

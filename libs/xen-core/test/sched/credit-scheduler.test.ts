@@ -141,6 +141,21 @@ describe('credit scheduler', () => {
     expect(after.get(a)).toBeGreaterThan(0);
   });
 
+  it('lets a yielding vCPU go after an OVER one (SCHEDOP_yield)', () => {
+    const s = new CreditScheduler({ periodNs: PERIOD, sliceNs: 10 });
+    const [under, over] = busyDomains(s, [256, 256]);
+    s.pick(0n);
+    s.charge(over, PERIOD, 10n);
+    s.yield(under);
+    const p = s.pick(10n);
+    expect(p.kind === 'run' && p.vcpu).toBe(over);
+    // The yield is spent once the yielder is picked again (over is parked by pausing its domain).
+    s.setPaused(2, true);
+    expect(s.pick(20n)).toMatchObject({ vcpu: under });
+    s.setPaused(2, false);
+    expect(s.pick(30n)).toMatchObject({ vcpu: under });
+  });
+
   it('reports idle with no deadline when nothing is runnable', () => {
     const s = new CreditScheduler();
     const [v] = busyDomains(s, [256]);

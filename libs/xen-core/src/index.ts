@@ -55,4 +55,6 @@ export * from './hypercall/handlers/mmu';
 export * from './events';
 export * from './grants';
 export * from './xenstore';
+export * from './sched';
+export * from './control';
 export * as XenPublic from './public';

@@ -1,6 +1,6 @@
 /**
  * One emulated host running PV domains: machine memory (x86-core's PhysicalMemory), the XenSystem
- * (MM, builder, hypercall table), one host CPU, and a round-robin scheduler over the runnable vCPUs of
+ * (MM, builder, hypercall table), one host CPU, and Xen's credit scheduler (sched/) over the vCPUs of
  * all domains. `run(budget)` executes guests until the instruction budget is used or nothing is
  * runnable (every vCPU blocked, down, or its domain shut down); `whenRunnable()` resolves when a
  * blocked vCPU is woken by input. Blocked vCPUs are never run. When every live vCPU is blocked and a
@@ -31,6 +31,8 @@ import { writeWallclock } from './vcpu-info';
 import { VcpuRunner } from './vcpu-runner';
 import { startVcpu } from './vcpu-start';
 import { earliestDeadline, fireDueTimers, HostClock } from './timers';
+import { CreditScheduler, type CreditSchedulerOptions } from '../sched/credit-scheduler';
+import { validateParams } from '../sched/credit-params';
 import { PhysicalMemory, PvCpu } from './x86/pv-cpu';
 
 export interface PvHostOptions {
@@ -38,6 +40,8 @@ export interface PvHostOptions {
   memoryMiB?: number;
   /** Instructions a vCPU runs before the scheduler moves on (default 2,000,000). */
   sliceInstructions?: number;
+  /** Credit scheduler accounting period and BOOST slice, in instructions (= ns); see sched/. */
+  scheduler?: Pick<CreditSchedulerOptions, 'periodNs' | 'boostSliceNs'>;
   /** Where hypervisor log lines go (default: kept in `logLines`, last 500). */
   log?: (line: string) => void;
   /** Trace every guest exit (very verbose; for debugging). */
@@ -63,6 +67,9 @@ export interface CreateDomainOptions {
   wallclockNs?: bigint;
   /** Create the domain paused: vCPU0 stays down until `unpause()` (default false). */
   paused?: boolean;
+  /** Credit scheduler weight (default 256) and cap (% of a pCPU, 0 = none). */
+  weight?: number;
+  cap?: number;
 }
 
 export type HostRunReason = 'budget' | 'idle' | 'halted';
@@ -97,10 +104,9 @@ export class PvHost implements ExecEnv {
   readonly idleTime: 'jump' | 'realtime';
   readonly timerVcpus = (): ArchVcpu[] => this.vcpuList;
   readonly trace: ((line: string) => void) | undefined;
+  readonly sched: CreditScheduler;
   private readonly runner: VcpuRunner;
-  private readonly slice: number;
   private readonly logFn: ((line: string) => void) | undefined;
-  private rr = 0;
   private waiters: Array<() => void> = [];
   private vcpuList: ArchVcpu[] = [];
   /** realtime mode: real time (ms) and system time when the host went idle. */
@@ -139,7 +145,12 @@ export class PvHost implements ExecEnv {
       },
     };
     this.runner = new VcpuRunner(this);
-    this.slice = opts.sliceInstructions ?? 2_000_000;
+    this.sched = new CreditScheduler({
+      nrPcpus: 1,
+      sliceNs: opts.sliceInstructions ?? 2_000_000,
+      periodNs: opts.scheduler?.periodNs ?? 30_000_000,
+      boostSliceNs: opts.scheduler?.boostSliceNs,
+    });
     this.logFn = opts.log;
     this.trace = opts.trace;
   }
@@ -152,6 +163,7 @@ export class PvHost implements ExecEnv {
 
   /** An event for `a`: wake it from SCHEDOP_block/poll, and the host loop if it was idle. */
   private kick(a: ArchVcpu): void {
+    if (a.blocked) this.sched.wake(a);
     a.dom.kick(a);
     this.wake();
   }
@@ -164,6 +176,7 @@ export class PvHost implements ExecEnv {
   createDomain(o: CreateDomainOptions): PvDomain {
     const id = o.id ?? this.nextDomainId();
     if (id === CONTROL_DOMID) throw new XenCoreError('BAD_DOMID', 'domain 0 is the control domain');
+    validateParams({ weight: o.weight, cap: o.cap }, this.sched.nrPcpus);
     const console = new ConsoleBackend(o.console);
     const nrPages = Math.round(o.memoryMiB * 256);
     const d = this.sys.createDomain({
@@ -228,6 +241,8 @@ export class PvHost implements ExecEnv {
     }
     const dom = { exec, built };
     this.domains.set(id, dom);
+    this.sched.addDomain(id, { weight: o.weight, cap: o.cap });
+    for (const v of exec.vcpus) this.sched.addVcpu(id, v);
     this.vcpuList = this.allVcpus;
     this.log(
       `d${id}: built ${built.info.guestOs || 'guest'} with ${nrPages} pages, ${d.vcpus.length} vCPU(s)`,
@@ -252,6 +267,7 @@ export class PvHost implements ExecEnv {
     exec.area.release();
     exec.console.end();
     this.domains.delete(id);
+    this.sched.removeDomain(id);
     this.vcpuList = this.allVcpus;
   }
 
@@ -271,15 +287,22 @@ export class PvHost implements ExecEnv {
     let instructions = 0;
     this.catchUpRealTime();
     while (left > 0) {
-      fireDueTimers(this, this.vcpuList, this.clock.now());
-      const v = this.pickNext();
-      if (!v) {
+      const now = this.clock.now();
+      fireDueTimers(this, this.vcpuList, now);
+      let pick = this.sched.pick(now);
+      if (pick.kind === 'idle') {
+        // A backend (console input) may make a vCPU runnable.
         this.serviceBackends();
-        if (this.pickNext(false)) continue;
+        pick = this.sched.pick(now);
+      }
+      if (pick.kind === 'idle') {
         const alive = this.vcpuList.some((x) => x.online && x.dom.shutdown === undefined);
         if (!alive) return { reason: 'halted', instructions };
-        const deadline = earliestDeadline(this.vcpuList);
-        const now = this.clock.now();
+        // The next thing that can happen: a timer, or a capped vCPU's next accounting period.
+        const timer = earliestDeadline(this.vcpuList);
+        const unpark = pick.untilNs;
+        const deadline =
+          timer === undefined ? unpark : unpark === undefined || timer < unpark ? timer : unpark;
         // realtime: guest time follows real time until the next run().
         if (this.idleTime === 'realtime') this.idleSince = { realMs: performance.now(), ns: now };
         if (deadline === undefined) return { reason: 'idle', instructions };
@@ -291,11 +314,14 @@ export class PvHost implements ExecEnv {
         }
         return { reason: 'idle', instructions, sleepNs: Math.max(0, Number(deadline - now)) };
       }
+      const v = pick.vcpu as ArchVcpu;
       try {
         this.switchTo(v);
-        const r = this.runner.runSlice(v, Math.min(left, this.slice));
+        const r = this.runner.runSlice(v, Math.min(left, pick.sliceNs));
         left -= r.cost;
         instructions += r.instructions;
+        this.sched.charge(v, r.cost, this.clock.now());
+        if (v.stop === 'yield') this.sched.yield(v);
         if (!v.online || v.blocked)
           setRunstate(v, v.online ? RUNSTATE_blocked : RUNSTATE_offline, this.cpu.tsc());
       } catch (e) {
@@ -321,7 +347,7 @@ export class PvHost implements ExecEnv {
 
   /** Resolves when a vCPU may have become runnable (console input, an event). */
   whenRunnable(): Promise<void> {
-    if (this.pickNext(false)) return Promise.resolve();
+    if (this.sched.hasPickable()) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -334,18 +360,6 @@ export class PvHost implements ExecEnv {
 
   private serviceBackends(): void {
     for (const d of this.domains.values()) d.exec.console.service();
-  }
-
-  private pickNext(advance = true): ArchVcpu | undefined {
-    const all = this.allVcpus;
-    for (let k = 0; k < all.length; k++) {
-      const i = (this.rr + k) % all.length;
-      if (all[i].runnable) {
-        if (advance) this.rr = i + 1;
-        return all[i];
-      }
-    }
-    return undefined;
   }
 
   /** Every frame reference held outside page tables, pins and roots (grant maps, GDT/LDT, vcpu_info). */

@@ -1,0 +1,3 @@
+export * from './control-error';
+export * from './domain-control';
+export * from './domain-state';

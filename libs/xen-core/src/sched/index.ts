@@ -1,0 +1,2 @@
+export * from './credit-params';
+export * from './credit-scheduler';

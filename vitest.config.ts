@@ -16,7 +16,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['{apps,libs,tools,guests,load-tests}/**/*.{spec,test}.ts'],
+    include: ['{apps,libs,tools,guests,load-tests}/**/*.{spec,test}.ts', 'test/e2e/**/*.spec.ts'],
     exclude: ['**/node_modules/**', 'dist/**', 'apps/web/**'],
     globalSetup: ['./test/global-setup.ts'],
     testTimeout: 60_000,

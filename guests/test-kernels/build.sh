@@ -138,7 +138,8 @@ json_str() {
     printf '    "onPass": "SCHEDOP_shutdown with expectedShutdown",\n'
     printf '    "onFail": "SCHEDOP_shutdown(SHUTDOWN_crash)",\n'
     printf '    "outputChannels": "console_io = HYPERVISOR_console_io(CONSOLEIO_write); ring = PV console ring at start_info.console.domU. The final line appears exactly once on each channel listed in output.",\n'
-    printf '    "cmdline": "optional: console=ring (ring only) or console=both mirrors all output to the PV console ring"\n'
+    printf '    "cmdline": "optional: console=ring (ring only) or console=both mirrors all output to the PV console ring",\n'
+    printf '    "harness": "single: one domain per host; evtchn-pair: two domains on one host (see README.md)"\n'
     printf '  },\n'
     printf '  "kernels": [\n'
     first=1
@@ -171,6 +172,8 @@ json_str() {
         else
             printf '      "consoleInput": null,\n'
         fi
+        # harness: single (boot alone) or a named multi-domain set-up the test harness implements.
+        printf '      "harness": %s,\n' "$(json_str "${K[$n.harness]-single}")"
         printf '      "expectedFinalLine": %s,\n' "$(json_str "TEST $n PASS")"
         printf '      "expectedShutdown": %s,\n' "$(json_str "$(get "$n" shutdown)")"
         printf '      "summary": %s,\n' "$(json_str "$(get "$n" summary)")"

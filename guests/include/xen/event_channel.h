@@ -52,6 +52,33 @@ struct evtchn_bind_virq {
     evtchn_port_t port;        /* OUT */
 };
 
+struct evtchn_bind_interdomain {
+    domid_t remote_dom;
+    evtchn_port_t remote_port;
+    evtchn_port_t local_port;  /* OUT */
+};
+
+struct evtchn_bind_ipi {
+    uint32_t vcpu;
+    evtchn_port_t port;        /* OUT */
+};
+
+struct evtchn_status {
+    domid_t dom;               /* DOMID_SELF or (privileged) any */
+    evtchn_port_t port;
+    uint32_t status;           /* OUT: EVTCHNSTAT_* */
+    uint32_t vcpu;             /* OUT: vCPU the port notifies */
+    union {
+        struct { domid_t dom; } unbound;
+        struct { domid_t dom; evtchn_port_t port; } interdomain;
+        uint32_t pirq;
+        uint32_t virq;
+    } u;
+};
+
+_Static_assert(sizeof(struct evtchn_bind_interdomain) == 12, "evtchn_bind_interdomain");
+_Static_assert(sizeof(struct evtchn_bind_ipi) == 8, "evtchn_bind_ipi");
+_Static_assert(sizeof(struct evtchn_status) == 24, "evtchn_status");
 _Static_assert(sizeof(struct evtchn_alloc_unbound) == 8, "evtchn_alloc_unbound");
 _Static_assert(sizeof(struct evtchn_bind_virq) == 12, "evtchn_bind_virq");
 #endif

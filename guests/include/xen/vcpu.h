@@ -50,6 +50,10 @@ struct vcpu_set_singleshot_timer {
     uint32_t _pad;
 };
 
+struct vcpu_set_periodic_timer {
+    uint64_t period_ns;
+};
+
 _Static_assert(sizeof(struct vcpu_runstate_info) == 48, "vcpu_runstate_info");
 _Static_assert(sizeof(struct vcpu_register_vcpu_info) == 16, "vcpu_register_vcpu_info");
 #endif

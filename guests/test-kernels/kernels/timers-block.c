@@ -16,15 +16,6 @@
 #define FIRE_SLACK_NS (200 * 1000UL)
 #define VCPU_SSHOTTMR_future 1
 
-/* Not in the shared headers (yet): Xen's public layouts. */
-struct vcpu_set_periodic_timer {
-    uint64_t period_ns;
-};
-struct evtchn_bind_ipi {
-    uint32_t vcpu;
-    evtchn_port_t port; /* OUT */
-};
-
 static evtchn_port_t timer_port, ipi_port, idle_port;
 
 static uint64_t pvclock_now(void)

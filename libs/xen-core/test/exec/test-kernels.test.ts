@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { auditMemory } from '../../src/mm/audit';
-import { bootKernel, finalLine, manifest } from './helpers/test-kernels';
+import { bootKernel, finalLine, singleDomainKernels } from './helpers/test-kernels';
 
-const kernels = manifest();
+const kernels = singleDomainKernels();
 
 describe('PV test kernels boot and pass on the emulated host', () => {
   it('finds the kernels', () => {

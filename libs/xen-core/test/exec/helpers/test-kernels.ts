@@ -19,6 +19,8 @@ export interface KernelEntry {
   output: string[];
   expectedFinalLine: string;
   expectedShutdown: string;
+  /** single: booted alone by bootKernel; anything else names a multi-domain set-up of its own test. */
+  harness: string;
 }
 
 export function manifest(): KernelEntry[] {
@@ -42,8 +44,13 @@ export interface BootOutcome {
   dom: PvDomain;
 }
 
+/** Kernels bootKernel runs alone (the others need a multi-domain harness). */
+export function singleDomainKernels(): KernelEntry[] {
+  return manifest().filter((k) => k.harness === 'single');
+}
+
 /** Drain what the console backend has buffered (paused-mode Readable). */
-function take(dom: PvDomain): string {
+export function take(dom: PvDomain): string {
   let s = '';
   for (let chunk = dom.exec.console.output.read(); chunk !== null; chunk = dom.exec.console.output.read()) {
     s += (chunk as Buffer).toString('latin1');

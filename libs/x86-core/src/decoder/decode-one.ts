@@ -31,6 +31,7 @@ import {
   K_Y,
   K_Z,
   operandBits,
+  SZ_YW,
 } from './operands';
 
 export interface OperandInfo {
@@ -68,7 +69,8 @@ export function decodeOne(bytes: Uint8Array, offset: number, mode: 64 | 32): Dec
         case K_E:
         case K_XMM_E:
         case K_MMX_E:
-          operands.push({ kind: i.mod === 3 ? 'reg' : 'mem', size: bits });
+          if (i.mod === 3) operands.push({ kind: 'reg', size: bits });
+          else operands.push({ kind: 'mem', size: o.size === SZ_YW ? 16 : bits });
           break;
         case K_M:
         case K_O:

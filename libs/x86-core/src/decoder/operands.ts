@@ -45,6 +45,8 @@ export const SZ_T = 11;
 export const SZ_A = 12;
 /** 64 bits, or 128 with REX.W (CMPXCHG8B / CMPXCHG16B) */
 export const SZ_QO = 13;
+/** r32/r64 as a register, m16 as memory (PINSRW's source) */
+export const SZ_YW = 14;
 
 export interface OperandSpec {
   kind: number;
@@ -77,6 +79,7 @@ const SIZE_CODES: Record<string, number> = {
   x: SZ_DQ,
   a: SZ_A,
   qo: SZ_QO,
+  yw: SZ_YW,
 };
 
 const FIXED: Record<string, [number, number]> = {
@@ -172,6 +175,7 @@ export function operandBits(size: number, os: number, mode: number): number {
     case SZ_V:
       return os * 8;
     case SZ_Y:
+    case SZ_YW:
       return os === 8 ? 64 : 32;
     case SZ_Z:
       return os === 2 ? 16 : 32;

@@ -2,10 +2,10 @@
  * MMX opcode rows: the no-prefix forms of 0F 60-7F and 0F D1-FE on mm registers (P = ModRM.reg,
  * Q = mm/m64; mod = 3 rows take Q as a register), plus the MMX forms SSE/SSE2 added (PSHUFW, PMOVMSKB, PMINUB,
  * PAVGB, PMULHUW, PSADBW, PADDQ, PMULUDQ, ...), which CPUID.SSE/SSE2 imply. REX.R/REX.B do not select
- * MM8-15 (there are none): the handlers use the low three bits. PEXTRW/PINSRW/MASKMOVQ are not rows
- * (their XMM forms are missing too) and decode as #UD.
+ * MM8-15 (there are none): the handlers use the low three bits. The word-lane and MMX<->XMM forms
+ * (PEXTRW/PINSRW in mm and 66-prefixed xmm forms, MOVQ2DQ, MOVDQ2Q, MASKMOVQ) are at the end.
  */
-import { F_STRICT_PFX, MAP_0F, type Handler, type OpcodeRow } from '../decoder/opcode-row';
+import { F_SSE, F_STRICT_PFX, MAP_0F, type Handler, type OpcodeRow } from '../decoder/opcode-row';
 import type { FpuState } from './fpu-state';
 import * as int from './sse/sse-int';
 import {
@@ -21,6 +21,15 @@ import {
   pmovmskbH,
   pshufwH,
 } from './mmx/mmx-handlers';
+import {
+  maskmovqH,
+  movdq2qH,
+  movq2dqH,
+  pextrwMmH,
+  pextrwXmmH,
+  pinsrwMmH,
+  pinsrwXmmH,
+} from './mmx/word-lane-handlers';
 
 function row(
   op: number,
@@ -119,4 +128,12 @@ export const MMX_ROWS: OpcodeRow[] = [
   mm(0xfc, 'paddb', int.paddb),
   mm(0xfd, 'paddw', int.paddw),
   mm(0xfe, 'paddd', int.paddd),
+  // ---- word lanes and MMX <-> XMM (SSE/SSE2)
+  row(0xc5, 'pextrw', 'Gy,Qq,Ib', pextrwMmH, { mod: 'reg' }),
+  row(0xc4, 'pinsrw', 'Pq,Eyw,Ib', pinsrwMmH),
+  row(0xc5, 'pextrw', 'Gy,Wx,Ib', pextrwXmmH, { mod: 'reg', pfx: 0x66, f: F_STRICT_PFX | F_SSE }),
+  row(0xc4, 'pinsrw', 'Vx,Eyw,Ib', pinsrwXmmH, { pfx: 0x66, f: F_STRICT_PFX | F_SSE }),
+  row(0xd6, 'movq2dq', 'Vx,Qq', movq2dqH, { mod: 'reg', pfx: 0xf3 }),
+  row(0xd6, 'movdq2q', 'Pq,Wx', movdq2qH, { mod: 'reg', pfx: 0xf2 }),
+  row(0xf7, 'maskmovq', 'Yq,Pq,Qq', maskmovqH, { mod: 'reg' }),
 ];

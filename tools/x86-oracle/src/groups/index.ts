@@ -68,5 +68,5 @@ export const GROUPS: readonly GroupDef[] = [
   },
   { name: 'fault', count: 5000, seed: 0x0a1000b, gen: genFault },
   { name: 'sequence', count: 40000, seed: 0x0a1000c, gen: genSequence },
-  { name: 'mmx', count: 4000, seed: 0x0a1000d, gen: genMmx },
+  { name: 'mmx', count: 6000, seed: 0x0a1000d, gen: genMmx },
 ];

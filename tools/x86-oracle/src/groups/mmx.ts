@@ -2,6 +2,8 @@
  * MMX register forms. The harness compares GPRs and memory only, so every snippet loads its MMX
  * operands from the data window, runs one MMX instruction and stores the result back to the window
  * (MOVQ m64, mm) or to a GPR (MOVD/MOVQ r, mm; PMOVMSKB), then EMMS. RDI points at the data window.
+ * The SSE/SSE2 forms that reach into single lanes or cross into XMM (PEXTRW, PINSRW on mm and xmm,
+ * MOVQ2DQ, MOVDQ2Q, MASKMOVQ) store their XMM results with MOVDQU.
  */
 import { CaseBuilder, DATA_BASE, edgeLow } from '../case-builder';
 
@@ -96,6 +98,85 @@ function shiftCount(b: CaseBuilder): bigint {
 const movqLoad = (mm: number, disp: number): number[] => [0x0f, 0x6f, 0x47 | (mm << 3), disp];
 const movqStore = (mm: number, disp: number): number[] => [0x0f, 0x7f, 0x47 | (mm << 3), disp];
 const EMMS = [0x0f, 0x77];
+/** REX with R/B bits for register numbers 0-15 (the 0x40 byte is emitted when `w` is set, too). */
+function rexRB(reg: number, rm: number, w = false): number[] {
+  const v = (w ? 8 : 0) | ((reg >> 3) << 2) | (rm >> 3);
+  return v !== 0 ? [0x40 | v] : [];
+}
+const modrm = (mod: number, reg: number, rm: number): number => (mod << 6) | ((reg & 7) << 3) | (rm & 7);
+/** MOVDQU xmm, [rdi+disp] / MOVDQU [rdi+disp], xmm. */
+const movdquLoad = (x: number, disp: number): number[] => [
+  0xf3,
+  ...rexRB(x, 0),
+  0x0f,
+  0x6f,
+  modrm(1, x, 7),
+  disp,
+];
+const movdquStore = (x: number, disp: number): number[] => [
+  0xf3,
+  ...rexRB(x, 0),
+  0x0f,
+  0x7f,
+  modrm(1, x, 7),
+  disp,
+];
+/** GPRs a snippet may overwrite (not RSP, not RDI: the data pointer). */
+const SCRATCH_GPRS = [0, 1, 2, 3, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+
+/** PINSRW (mm or xmm `dst`) from a GPR or m16 at [rdi+32], then PEXTRW of a random lane into a GPR. */
+function genWordLanes(b: CaseBuilder, xmm: boolean): void {
+  const rng = b.rng;
+  const dst = xmm ? rng.below(16) : rng.below(8);
+  const pfx = xmm ? [0x66] : [];
+  b.pokeValue(0, 0, 8, rng.u64());
+  b.pokeValue(0, 8, 8, rng.u64());
+  b.pokeValue(0, 32, 8, rng.u64());
+  const src = rng.pick([...SCRATCH_GPRS, 4, 7]);
+  if (src !== 4 && src !== 7) b.setReg(src, rng.u64());
+  const fromMem = rng.chance(1, 3);
+  const insImm = rng.below(256);
+  const extImm = rng.below(256);
+  const wIns = rng.chance(1, 4);
+  const wExt = rng.chance(1, 4);
+  const out = rng.pick(SCRATCH_GPRS);
+  b.setReg(out, rng.u64());
+  b.raw(xmm ? movdquLoad(dst, 0) : movqLoad(dst, 0));
+  if (fromMem) b.raw([...pfx, ...rexRB(xmm ? dst : 0, 0, wIns), 0x0f, 0xc4, modrm(1, dst, 7), 32, insImm]);
+  else b.raw([...pfx, ...rexRB(xmm ? dst : 0, src, wIns), 0x0f, 0xc4, modrm(3, dst, src), insImm]);
+  b.raw([...pfx, ...rexRB(out, xmm ? dst : 0, wExt), 0x0f, 0xc5, modrm(3, out, dst), extImm]);
+  b.raw(xmm ? movdquStore(dst, 16) : [...movqStore(dst, 16), ...EMMS]);
+  b.label = `pinsrw ${xmm ? 'xmm' : 'mm'},${fromMem ? 'm16' : wIns ? 'r64' : 'r32'},imm8 / pextrw ${wExt ? 'r64' : 'r32'}`;
+}
+
+/** MOVQ2DQ xmm, mm (over an all-random xmm) then MOVDQ2Q mm, xmm of a random xmm. */
+function genMovq2dq(b: CaseBuilder): void {
+  const rng = b.rng;
+  const x = rng.below(16);
+  const y = rng.chance(1, 2) ? x : rng.below(16);
+  const m = rng.below(8);
+  const n = rng.below(8);
+  for (let k = 0; k < 4; k++) b.pokeValue(0, k * 8, 8, rng.u64());
+  b.raw([...movdquLoad(x, 0), ...movqLoad(m, 16)]);
+  if (y !== x) b.raw(movdquLoad(y, 8));
+  b.raw([0xf3, ...rexRB(x, 0), 0x0f, 0xd6, modrm(3, x, m), ...movdquStore(x, 32)]);
+  b.raw([0xf2, ...rexRB(0, y), 0x0f, 0xd6, modrm(3, n, y), ...movqStore(n, 48), ...EMMS]);
+  b.label = 'movq2dq xmm,mm / movdq2q mm,xmm';
+}
+
+/** MASKMOVQ mm, mm to [rdi + 0..64]: random mask bytes, the unselected bytes must stay unchanged. */
+function genMaskmovq(b: CaseBuilder): void {
+  const rng = b.rng;
+  const d = rng.below(8);
+  const s = rng.chance(1, 8) ? d : rng.below(8);
+  b.pokeValue(0, 96, 8, rng.u64());
+  b.pokeValue(0, 104, 8, rng.chance(1, 8) ? 0n : rng.u64());
+  const off = rng.below(65);
+  b.setReg(7, DATA_BASE + BigInt(off));
+  // Data at window offset 96, mask at 104 (disp8 in range, the 8 stored bytes end before 96).
+  b.raw([...movqLoad(d, 96 - off), ...movqLoad(s, 104 - off), 0x0f, 0xf7, modrm(3, d, s), ...EMMS]);
+  b.label = 'maskmovq mm,mm';
+}
 
 export function genMmx(b: CaseBuilder): void {
   const rng = b.rng;
@@ -104,7 +185,7 @@ export function genMmx(b: CaseBuilder): void {
   const s = rng.chance(1, 8) ? d : rng.below(8);
   // REX.R is ignored by MMX register operands: MM8-15 do not exist.
   const rex = rng.chance(1, 8) ? [0x44] : [];
-  const kind = rng.below(20);
+  const kind = rng.below(24);
   if (kind < 14) {
     const [op, name, w] = rng.pick(BINARY);
     const isShift = /^ps[lr]/.test(name);
@@ -152,7 +233,11 @@ export function genMmx(b: CaseBuilder): void {
     b.setReg(0, rng.u64());
     b.raw([...movqLoad(s, 0), 0x0f, 0xd7, 0xc0 | s, ...EMMS]);
     b.label = 'pmovmskb r32,mm';
-  } else {
+  } else if (kind === 20) genWordLanes(b, false);
+  else if (kind === 21) genWordLanes(b, true);
+  else if (kind === 22) genMovq2dq(b);
+  else if (kind === 23) genMaskmovq(b);
+  else {
     b.pokeValue(0, 0, 8, rng.u64());
     b.setReg(0, rng.u64());
     b.raw([

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './config/api-config';
+import { AuthModule } from './auth/auth.module';
 import { ApiConfigModule } from './config/api-config.module';
 import { DomainsModule } from './domains/domains.module';
 import { QueuesModule } from './queues/queues.module';
@@ -17,6 +18,7 @@ export class AppModule {
         ApiConfigModule.forRoot(config),
         HealthModule,
         UsersModule,
+        AuthModule,
         DomainsModule,
         QueuesModule,
         ...webAppModules(config.webDistDir),

@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { ApiConfigModule } from './config/api-config.module';
 import { DomainsModule } from './domains/domains.module';
 import { QueuesModule } from './queues/queues.module';
+import { ImagesModule } from './images/images.module';
 import { HealthModule } from './health/health.module';
 import { UsersModule } from './users/users.module';
 import { webAppModules } from './web/web-app.module';
@@ -19,6 +20,7 @@ export class AppModule {
         HealthModule,
         UsersModule,
         AuthModule,
+        ImagesModule,
         DomainsModule,
         QueuesModule,
         ...webAppModules(config.webDistDir),

@@ -3,10 +3,12 @@
  * hand-placed code). Prints: domains per host before memory runs out, host CPU spent on N blocked
  * domains (process.cpuUsage over a window, against an empty host in the same run), hypercall
  * round-trip cost (against a plain instruction loop in the same run), and the CPU share of 4 busy
- * domains at weights 1:1:2:4. Event-channel round trip between two domains is not measured yet.
+ * domains at weights 1:1:2:4, and the event-channel round trip between two guests ping-ponging
+ * over one interdomain channel (against the hypercall round trip in the same run).
  */
 import { DomainControl } from '../../libs/xen-core/src/control/domain-control';
-import { PvHost } from '../../libs/xen-core/src/exec/pv-host';
+import { callerOf, hostCaller } from '../../libs/xen-core/src/events/event-channels';
+import { CONTROL_DOMID, PvHost } from '../../libs/xen-core/src/exec/pv-host';
 import { xtfImage } from '../../libs/xen-core/test/helpers/images';
 
 const ENTRY_PFN = 0x100; // xtfImage: entry 0x100000, VIRT_BASE 0
@@ -15,7 +17,14 @@ const le = (v: bigint, n: number): number[] =>
   Array.from({ length: n }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
 const movRax = (v: number): number[] => [0x48, 0xb8, ...le(BigInt(v), 8)];
 const movRdi = (v: number): number[] => [0x48, 0xbf, ...le(BigInt(v), 8)];
+const movRsi = (v: number): number[] => [0x48, 0xbe, ...le(BigInt(v), 8)];
 const SYSCALL = [0x0f, 0x05];
+/** jmp from the end of `code` back to byte offset `target` of it. */
+const jmpTo = (code: number[], target: number): number[] => [
+  0xe9,
+  ...le(BigInt.asUintN(32, BigInt(target - (code.length + 5))), 4),
+];
+const abs32 = (a: number): number[] => le(BigInt(a), 4);
 /** jmp back to the entry from the end of `code`. */
 const jmpEntry = (code: number[]): number[] => [
   0xe9,
@@ -31,12 +40,88 @@ const HYPERCALL = loop([...movRax(17), ...movRdi(0), ...SYSCALL]);
 const PLAIN = loop([...movRax(17), ...movRdi(0), 0x90, 0x90]);
 const SPIN = [0xeb, 0xfe];
 
-function guest(host: PvHost, ctl: DomainControl, name: string, code: number[], weight?: number): number {
+/*
+ * Ping-pong guests. The guest maps its own shared_info over a bss page (update_va_mapping with the
+ * machine address from start_info, as Linux does) so it can clear its port's pending bit, then
+ * loops on EVTCHNOP_send + SCHEDOP_poll: the whole guest-visible path of a notification.
+ */
+const DATA_PFN = 0x103; // bss: evtchn_send / sched_poll arguments and the round counter
+const DATA_VA = DATA_PFN * 4096;
+const SHINFO_VA = 0x104000; // bss page replaced by the shared_info mapping
+const PORT_VA = DATA_VA; // u32: this guest's port (the evtchn_send argument and the poll list)
+const POLL_VA = DATA_VA + 0x10; // struct sched_poll { ports, nr_ports, timeout }
+const ROUNDS_VA = DATA_VA + 0x100; // u64 incremented by the pinging guest once per round
+const MAP_SHARED_INFO = [
+  ...[0x48, 0x8b, 0x46, 0x28], // mov rax, [rsi + 40]   start_info.shared_info (machine address)
+  ...[0x48, 0x83, 0xc8, 0x07], // or rax, P|RW|US
+  ...[0x48, 0x89, 0xc6], // mov rsi, rax
+  ...movRdi(SHINFO_VA),
+  ...[0x31, 0xd2], // xor edx, edx (flags 0)
+  ...movRax(14), // update_va_mapping
+  ...SYSCALL,
+];
+/** mov qword [shared_info.evtchn_pending[0]], 0 — ports 1..63 are this guest's only ports. */
+const CLEAR_PENDING = [0x48, 0xc7, 0x04, 0x25, ...abs32(SHINFO_VA + 2048), 0, 0, 0, 0];
+const COUNT_ROUND = [0x48, 0xff, 0x04, 0x25, ...abs32(ROUNDS_VA)]; // inc qword [ROUNDS_VA]
+const SEND = [...movRax(32), ...movRdi(4), ...movRsi(PORT_VA), ...SYSCALL]; // EVTCHNOP_send
+const POLL = [...movRax(29), ...movRdi(3), ...movRsi(POLL_VA), ...SYSCALL]; // SCHEDOP_poll
+const withLoop = (body: number[]): number[] => {
+  const code = [...MAP_SHARED_INFO, ...body];
+  return [...code, ...jmpTo(code, MAP_SHARED_INFO.length)];
+};
+/** Clears, counts, pings, waits for the pong. */
+const PINGER = withLoop([...CLEAR_PENDING, ...COUNT_ROUND, ...SEND, ...POLL]);
+/** Waits for a ping, clears it, pongs. */
+const PONGER = withLoop([...POLL, ...CLEAR_PENDING, ...SEND]);
+
+function createGuest(host: PvHost, ctl: DomainControl, name: string, code: number[], weight?: number): number {
   const { domid } = ctl.create({ name, image: xtfImage(), memoryMiB: 4, weight });
   const mfn = host.domains.get(domid)!.built.p2m[ENTRY_PFN];
   host.sys.host.mem.writeBytes(mfn * 4096, Uint8Array.from(code));
+  return domid;
+}
+
+function guest(host: PvHost, ctl: DomainControl, name: string, code: number[], weight?: number): number {
+  const domid = createGuest(host, ctl, name, code, weight);
   ctl.unpause(domid);
   return domid;
+}
+
+const dataMaddr = (host: PvHost, domid: number): number => host.domains.get(domid)!.built.p2m[DATA_PFN] * 4096;
+
+/** Writes `port` and a one-port, no-timeout sched_poll into the guest's data page. */
+function setGuestPort(host: PvHost, domid: number, port: number): void {
+  const arg = new DataView(new ArrayBuffer(0x30));
+  arg.setUint32(PORT_VA - DATA_VA, port, true);
+  arg.setBigUint64(POLL_VA - DATA_VA, BigInt(PORT_VA), true);
+  arg.setUint32(POLL_VA - DATA_VA + 8, 1, true);
+  host.sys.host.mem.writeBytes(dataMaddr(host, domid), new Uint8Array(arg.buffer));
+}
+
+/** Wall ns per ping-pong round between two guests on one interdomain channel. */
+function eventRoundTripNs(rounds: number): number {
+  const host = new PvHost({ memoryMiB: 16 });
+  const ctl = new DomainControl(host);
+  const pinger = createGuest(host, ctl, 'ping', PINGER);
+  const ponger = createGuest(host, ctl, 'pong', PONGER);
+  const ev = host.sys.events;
+  // Dom0 (xl/libxl-style) offers an unbound port on the ponger; the pinger binds it. The bind
+  // marks the pinger's port pending, which its loop clears before its first ping.
+  const pongPort = ev.allocUnbound(hostCaller(CONTROL_DOMID), ponger, pinger);
+  const pingPort = ev.bindInterdomain(callerOf(host.domains.get(pinger)!.exec.domain), ponger, pongPort);
+  if (pongPort <= 0 || pingPort <= 0) throw new Error(`interdomain bind failed (${pongPort}, ${pingPort})`);
+  setGuestPort(host, pinger, pingPort);
+  setGuestPort(host, ponger, pongPort);
+  ctl.unpause(ponger);
+  ctl.unpause(pinger);
+  const roundsDone = (): number => Number(host.sys.host.mem.readU64(dataMaddr(host, pinger) + 0x100));
+  host.run(200_000); // warm up
+  const r0 = roundsDone();
+  const t0 = process.hrtime.bigint();
+  while (roundsDone() - r0 < rounds) {
+    if (host.run(1_000_000).instructions === 0) throw new Error('ping-pong guests stalled');
+  }
+  return Number(process.hrtime.bigint() - t0) / (roundsDone() - r0);
 }
 
 /** Create domains until the host refuses; returns the count (then destroys them). */
@@ -95,11 +180,13 @@ function shares(): number[] {
 async function main(): Promise<void> {
   const N = Number(process.env.BENCH_HOST_DOMAINS ?? 256);
   const rows: Array<[string, string, string]> = [];
-  const full = domainsUntilFull(1024);
+  // 1 GiB holds 254 domains of 4 MiB (Xen's own frames take the rest); 1056 MiB is sized for 256.
+  const hostMiB = Number(process.env.BENCH_HOST_MIB ?? 1056);
+  const full = domainsUntilFull(hostMiB);
   rows.push([
-    'domains (4 MiB) on a 1 GiB host',
+    `domains (4 MiB) on a ${hostMiB} MiB host`,
     String(full),
-    `${((full * 4 * 100) / 1024).toFixed(1)} % of host memory in guests`,
+    `${((full * 4 * 100) / hostMiB).toFixed(1)} % of host memory in guests`,
   ]);
   const base = await idleCpuPercent(0, 1000);
   const idle = await idleCpuPercent(N, 1000);
@@ -123,7 +210,12 @@ async function main(): Promise<void> {
     s.map((x) => (x * 100).toFixed(1) + '%').join(' : '),
     `worst error ${(worst * 100).toFixed(2)} % of target`,
   ]);
-  rows.push(['event-channel round trip', 'not measured', '-']);
+  const rtt = eventRoundTripNs(20_000);
+  rows.push([
+    'event-channel round trip, 2 domains',
+    `${rtt.toFixed(0)} ns`,
+    `${(rtt / hc).toFixed(1)} × the xen_version round trip`,
+  ]);
   const w = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((x, c) => x.padEnd(w[c])).join(' | '));
 }

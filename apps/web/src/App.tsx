@@ -25,7 +25,9 @@ export function App() {
 
 function SignedInRoute({ route }: { route: string }) {
   const domainRoute = /^\/domains\/([^/]+)$/.exec(route);
-  if (domainRoute) return <DomainPage domainId={decodeURIComponent(domainRoute[1]!)} />;
+  // Keyed by id: moving to another domain starts from a clean page, not the previous one's data and errors.
+  const domainId = domainRoute && decodeURIComponent(domainRoute[1]!);
+  if (domainId) return <DomainPage key={domainId} domainId={domainId} />;
   if (route === '/tokens') return <TokensPage />;
   return <DomainsPage />;
 }

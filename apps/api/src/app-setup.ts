@@ -1,9 +1,11 @@
-import type { INestApplication } from '@nestjs/common';
+import { ValidationPipe, type INestApplication } from '@nestjs/common';
 
 export const API_PREFIX = 'api';
 
 /** HTTP-level settings shared by main.ts and the integration tests, so tests see the real routes. */
 export function configureApp(app: INestApplication): INestApplication {
   app.setGlobalPrefix(API_PREFIX);
+  // Unknown fields are refused (400 naming them) rather than silently dropped, so typos surface.
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   return app;
 }

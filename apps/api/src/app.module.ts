@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './config/api-config';
+import { AuthModule } from './auth/auth.module';
 import { ApiConfigModule } from './config/api-config.module';
 import { DomainsModule } from './domains/domains.module';
 import { QueuesModule } from './queues/queues.module';
+import { ImagesModule } from './images/images.module';
 import { HealthModule } from './health/health.module';
 import { UsersModule } from './users/users.module';
 import { webAppModules } from './web/web-app.module';
@@ -17,6 +19,8 @@ export class AppModule {
         ApiConfigModule.forRoot(config),
         HealthModule,
         UsersModule,
+        AuthModule,
+        ImagesModule,
         DomainsModule,
         QueuesModule,
         ...webAppModules(config.webDistDir),

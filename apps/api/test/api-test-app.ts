@@ -30,3 +30,11 @@ export async function createTestApp(config: ApiConfig): Promise<INestApplication
   await app.init();
   return app;
 }
+
+/** The real app listening on a random local port (for fetch / socket clients and the lead's e2e tests). */
+export async function startTestApp(config: ApiConfig): Promise<{ app: INestApplication; baseUrl: string }> {
+  const app = await createTestApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, baseUrl: `http://127.0.0.1:${address.port}` };
+}

@@ -1,8 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { agentLifecycleQueue, type AgentJob } from '@xeno/contracts';
+import { agentLifecycleQueue, bullmqPrefix, type AgentJob } from '@xeno/contracts';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiBullmqPrefix } from '../src/queues/bullmq-prefix';
 import { LifecycleDispatcher } from '../src/queues/lifecycle-dispatcher.service';
 import { createTestApp, testApiConfig } from './api-test-app';
 import { requireTestEnv } from '../../../test/support/test-env';
@@ -22,7 +21,7 @@ const spec = {
 describe('LifecycleDispatcher (real Redis)', () => {
   const config = testApiConfig();
   const connection = { url: requireTestEnv('redisUrl'), maxRetriesPerRequest: null };
-  const prefix = apiBullmqPrefix(config.redisPrefix);
+  const prefix = bullmqPrefix(config.redisPrefix);
   let app: INestApplication;
   let dispatcher: LifecycleDispatcher;
 

@@ -40,7 +40,7 @@ export const CONSOLE_SCROLLBACK_BYTES = 256 * 1024;
 /**
  * Redis stream (XADD … MINID ~) with a domain's recent console output as ConsoleChunk fields, written by the
  * agent hosting it, so the API can serve the console log and viewers can resume from a sequence number.
- * Entry ids are `<seq>-0`, so `XRANGE key <seq> +` resumes at a byte offset, and the agent trims with
+ * Entry ids are `<seq>-1` (Redis refuses 0-0), so `XRANGE key <seq> +` resumes at a byte offset, and the agent trims with
  * `MINID ~ <seq - CONSOLE_SCROLLBACK_BYTES>`: the stream is a byte-sized scrollback ring.
  */
 export function consoleLogKey(prefix: string, domainId: string): string {

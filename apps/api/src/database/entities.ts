@@ -1,6 +1,8 @@
+import { ApiTokenEntity } from '../auth/api-token.entity';
+import { SessionEntity } from '../auth/session.entity';
 import { DomainEntity } from '../domains/domain.entity';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { UserEntity } from '../users/user.entity';
 
 /** Every TypeORM entity of the control plane. */
-export const ENTITIES = [TenantEntity, UserEntity, DomainEntity];
+export const ENTITIES = [TenantEntity, UserEntity, DomainEntity, SessionEntity, ApiTokenEntity];

@@ -1,7 +1,9 @@
 import { Controller, Get, Header, HttpException, HttpStatus } from '@nestjs/common';
 import type { HealthReport } from '@xeno/contracts';
+import { Public } from '../auth/public.decorator';
 import { HealthService } from './health.service';
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}

@@ -1,9 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { agentJobProblem, agentLifecycleQueue, type AgentJob, type DeadLetterJob } from '@xeno/contracts';
+import { agentJobProblem, agentLifecycleQueue, bullmqPrefix, type AgentJob, type DeadLetterJob } from '@xeno/contracts';
 import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { apiBullmqPrefix } from './bullmq-prefix';
 
 /**
  * Transient failures (agent busy, Redis blip) are retried with exponential backoff; after the last attempt
@@ -68,7 +67,7 @@ export class LifecycleDispatcher implements OnApplicationShutdown {
     if (!queue) {
       queue = new Queue(agentLifecycleQueue(agentId), {
         connection: this.connection,
-        prefix: apiBullmqPrefix(this.config.redisPrefix),
+        prefix: bullmqPrefix(this.config.redisPrefix),
       });
       this.queues.set(agentId, queue);
     }

@@ -68,6 +68,8 @@ export class Insn {
   /** State word indices of the destination / source registers (set by specialised handlers). */
   rd = 0;
   rs = 0;
+  /** State word index of the memory operand's base register (set by the [base + disp] handlers). */
+  rb = 0;
 
   constructor(h: Handler) {
     this.h = h;

@@ -33,9 +33,13 @@ export type CompiledBlock = (c: Cpu) => number;
  * later optimisation); it pays off after a few hundred executions of a typical block.
  */
 export const COMPILE_THRESHOLD = 100;
-/** Largest number of blocks / instructions in one compiled region (V8 inlines less in larger ones). */
+/**
+ * Largest number of blocks / instructions in one compiled region. V8 inlines handlers into a function
+ * only up to a cumulative bytecode budget, so in larger regions the later handlers stay calls; 16
+ * measured faster than 32 on tools/bench (docs/performance.md).
+ */
 export const MAX_REGION_BLOCKS = 8;
-export const MAX_REGION_INSNS = 32;
+export const MAX_REGION_INSNS = 16;
 
 /**
  * The region for `entry`: the blocks reachable through chained successors (links made under the

@@ -484,6 +484,63 @@ export function store32i(c: Cpu, i: Insn): number {
   const lo = eaq(c, i);
   return c.wr32(lo, c.eaHi, i.immLo);
 }
+// [base + disp] forms of the hottest loads/stores, chosen at decode time: each carries only its own
+// address arithmetic, so it stays small enough for V8 to inline many of them into one compiled region.
+
+/** Low word of base + disp (i.rb = the base's state word index); the high word goes to c.eaHi. */
+function eaBD(c: Cpu, i: Insn): number {
+  const s = c.s;
+  const sum = (s[i.rb] >>> 0) + (i.dispLo >>> 0);
+  c.eaHi = (s[i.rb + 1] + i.dispHi + (sum > 0xffffffff ? 1 : 0)) | 0;
+  return sum | 0;
+}
+export function load64bd(c: Cpu, i: Insn): number {
+  const v = c.rd64(eaBD(c, i), c.eaHi);
+  if (c.fault !== 0) return FAULT;
+  const s = c.s;
+  s[i.rd] = v;
+  s[i.rd + 1] = c.rhi;
+  return 0;
+}
+export function load32bd(c: Cpu, i: Insn): number {
+  const v = c.rd32(eaBD(c, i), c.eaHi);
+  if (c.fault !== 0) return FAULT;
+  const s = c.s;
+  s[i.rd] = v;
+  s[i.rd + 1] = 0;
+  return 0;
+}
+export function store64bd(c: Cpu, i: Insn): number {
+  const lo = eaBD(c, i);
+  const s = c.s;
+  return c.wr64(lo, c.eaHi, s[i.rs], s[i.rs + 1]);
+}
+export function store32bd(c: Cpu, i: Insn): number {
+  const lo = eaBD(c, i);
+  return c.wr32(lo, c.eaHi, c.s[i.rs]);
+}
+export function movzx32b_bd(c: Cpu, i: Insn): number {
+  const v = c.rd8(eaBD(c, i), c.eaHi);
+  if (c.fault !== 0) return FAULT;
+  const s = c.s;
+  s[i.rd] = v;
+  s[i.rd + 1] = 0;
+  return 0;
+}
+export function lea64bd(c: Cpu, i: Insn): number {
+  const lo = eaBD(c, i);
+  const s = c.s;
+  s[i.rd] = lo;
+  s[i.rd + 1] = c.eaHi;
+  return 0;
+}
+/** True for a 64-bit [GPR + disp] operand without index or segment base (see eaq's third form). */
+function isBaseDisp(i: Insn): boolean {
+  if (i.mod === 3 || i.index >= 0 || i.base < 0 || i.base >= 16 || i.segBase >= 0 || i.as !== 8) return false;
+  i.rb = i.base << 1;
+  return true;
+}
+
 export function movzx32b_m(c: Cpu, i: Insn): number {
   const lo = eaq(c, i);
   const v = c.rd8(lo, c.eaHi);
@@ -830,6 +887,83 @@ export function cmp8mi(c: Cpu, i: Insn): number {
   return 0;
 }
 
+// ---- byte-register forms and multiply (hot in byte-oriented code: compressors, parsers) ------------
+
+/** test r/m8, r8 (84, register form): the same record aluSmall writes for a logic op. */
+export function test8rr(c: Cpu, i: Insn): number {
+  const s8 = c.s8;
+  const a = s8[i.rmB];
+  const b = s8[i.regB];
+  const s = c.s;
+  s[LF_OP] = LF_LOGIC;
+  s[LF_BITS] = 8;
+  s[LF_RES] = a & b;
+  s[LF_A] = a;
+  s[LF_B] = b;
+  s[LF_MASK] = F_ARITH;
+  return 0;
+}
+/** add m8, r8 (00, memory form, no LOCK): rmwMem's non-atomic path, write access checked first. */
+export function add8mr(c: Cpu, i: Insn): number {
+  const lo = eaq(c, i);
+  const hi = c.eaHi;
+  const a = c.rdw8(lo, hi);
+  if (c.fault !== 0) return FAULT;
+  const b = c.s8[i.regB];
+  c.oldLo = a;
+  c.oldHi = 0;
+  const r = (a + b) & 0xff;
+  const s = c.s;
+  s[LF_OP] = LF_ADD;
+  s[LF_BITS] = 8;
+  s[LF_RES] = r;
+  s[LF_A] = a;
+  s[LF_B] = b;
+  s[LF_MASK] = F_ARITH;
+  return c.wr8(lo, hi, r);
+}
+/** setcc r8 (0F 90-9F, register form); sete/setne skip the generic condition switch. */
+export function setccR(c: Cpu, i: Insn): number {
+  c.s8[i.rmB] = cond(c.s, i.cc) ? 1 : 0;
+  return 0;
+}
+export function seteR(c: Cpu, i: Insn): number {
+  c.s8[i.rmB] = zf(c.s) ? 1 : 0;
+  return 0;
+}
+export function setneR(c: Cpu, i: Insn): number {
+  c.s8[i.rmB] = zf(c.s) ? 0 : 1;
+  return 0;
+}
+/** movzx r32/r64, r8 (0F B6, register form). */
+export function movzx32b_r(c: Cpu, i: Insn): number {
+  const s = c.s;
+  s[i.rd] = c.s8[i.rmB];
+  s[i.rd + 1] = 0;
+  return 0;
+}
+/**
+ * imul r32, r32, imm (69/6B, register form): the record of muldiv-ops' imulTrunc — CF = OF = the
+ * signed product does not fit in 32 bits, SF/ZF/PF lazily from the truncated result.
+ */
+export function imul32rri(c: Cpu, i: Insn): number {
+  const s = c.s;
+  const a = s[i.rs];
+  const b = i.immLo;
+  const lo = Math.imul(a, b);
+  const p = a * b; // exact enough to tell whether it leaves the int32 range
+  const ovf = p !== lo && (p > 2147483647 || p < -2147483648);
+  s[i.rd] = lo;
+  s[i.rd + 1] = 0;
+  s[LF_OP] = LF_LOGIC;
+  s[LF_BITS] = 32;
+  s[LF_RES] = lo;
+  s[LF_RES + 1] = 0;
+  s[FLAGS] = (s[FLAGS] & ~(F_CF | F_OF | F_AF)) | (ovf ? F_CF | F_OF : 0);
+  s[LF_MASK] = F_SF | F_ZF | F_PF;
+  return 0;
+}
+
 // ---- conditional jumps specialised on the condition ---------------------------------------------------
 
 /** True when the last flag-setting op was a 32- or 64-bit SUB/CMP with all flags lazy. */
@@ -920,8 +1054,12 @@ export function fastFor(i: Insn): Handler | undefined {
     if (i.op === 0x88) return store8r;
     if (i.op === 0x8a) return load8r;
     if (i.op === 0x80 && (i.reg & 7) === 7) return cmp8mi;
+    if (i.op === 0x00 && !i.lock) return add8mr;
     return undefined;
   }
+  if (os === 1 && i.map === 1 && i.op === 0x84) return test8rr;
+  if (i.map === 2 && i.op >= 0x90 && i.op <= 0x9f && i.mod === 3)
+    return i.cc === 4 ? seteR : i.cc === 5 ? setneR : setccR;
   if (os !== 4 && os !== 8) return undefined;
   const w = os === 8;
   const op = i.op;
@@ -969,6 +1107,7 @@ export function fastFor(i: Insn): Handler | undefined {
           i.rd = i.rm << 1;
           return w ? mov64rr : mov32rr;
         }
+        if (isBaseDisp(i)) return w ? store64bd : store32bd;
         return w ? store64 : store32;
       case 0x8b:
         i.rd = i.reg << 1;
@@ -976,6 +1115,7 @@ export function fastFor(i: Insn): Handler | undefined {
           i.rs = i.rm << 1;
           return w ? mov64rr : mov32rr;
         }
+        if (isBaseDisp(i)) return w ? load64bd : load32bd;
         return w ? load64 : load32;
       case 0x3b:
         if (reg) return undefined;
@@ -1006,7 +1146,14 @@ export function fastFor(i: Insn): Handler | undefined {
       }
       case 0x8d:
         i.rd = i.reg << 1;
+        if (w && isBaseDisp(i)) return lea64bd;
         return w ? lea64 : lea32;
+      case 0x69:
+      case 0x6b:
+        if (!reg || w) return undefined;
+        i.rd = i.reg << 1;
+        i.rs = i.rm << 1;
+        return imul32rri;
       case 0xc7:
         if (reg) {
           i.rd = i.rm << 1;
@@ -1046,12 +1193,12 @@ export function fastFor(i: Insn): Handler | undefined {
     return undefined;
   }
   if (i.map === 2) {
-    if (op === 0xb6 && !reg) {
+    if (op === 0xb6) {
       i.rd = i.reg << 1;
-      return movzx32b_m;
+      if (reg) return movzx32b_r;
+      return isBaseDisp(i) ? movzx32b_bd : movzx32b_m;
     }
-    if (op >= 0x80 && op <= 0x8f && i.mode === 64 && canonical(i.tgtHi))
-      return op === 0x84 ? je : op === 0x85 ? jne : jcc;
+    if (op >= 0x80 && op <= 0x8f && i.mode === 64 && canonical(i.tgtHi)) return JCC[op & 15];
   }
   return undefined;
 }

@@ -1,8 +1,13 @@
 import { CreateTenantsAndUsers1764100000000 } from './1764100000000-create-tenants-and-users';
 import { CreateDomainsAndQuotas1764200000000 } from './1764200000000-create-domains-and-quotas';
+import { CreateSessionsAndApiTokens1764300000000 } from './1764300000000-create-sessions-and-api-tokens';
 
 /**
  * Every migration, oldest first. Listed as classes rather than a file glob so the same list works
  * from dist/ (node) and from sources (vitest). Add new migrations at the end; never edit old ones.
  */
-export const MIGRATIONS = [CreateTenantsAndUsers1764100000000, CreateDomainsAndQuotas1764200000000];
+export const MIGRATIONS = [
+  CreateTenantsAndUsers1764100000000,
+  CreateDomainsAndQuotas1764200000000,
+  CreateSessionsAndApiTokens1764300000000,
+];

@@ -1,0 +1,35 @@
+/**
+ * The BullMQ worker on this agent's lifecycle queue: one job at a time (domain actions are ordered), refusals
+ * as UnrecoverableError so BullMQ does not retry them. Closing it waits for the current job to finish.
+ */
+import { agentLifecycleQueue, bullmqPrefix, type AgentJobResult } from '@xeno/contracts';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { JsonLogger } from './json-logger';
+import { JobRefusedError, type LifecycleJobs } from './lifecycle-jobs';
+
+export function startLifecycleWorker(
+  agentId: string,
+  redisPrefix: string,
+  connection: Redis,
+  jobs: LifecycleJobs,
+  logger: JsonLogger,
+): Worker {
+  const worker = new Worker<unknown, AgentJobResult>(
+    agentLifecycleQueue(agentId),
+    async (job) => {
+      try {
+        return await jobs.handle(job.data);
+      } catch (error) {
+        if (error instanceof JobRefusedError) {
+          logger.warn('job refused', { jobId: job.id, reason: error.message });
+          throw new UnrecoverableError(error.message);
+        }
+        throw error;
+      }
+    },
+    { connection, prefix: bullmqPrefix(redisPrefix), concurrency: 1 },
+  );
+  worker.on('error', (error) => logger.warn('lifecycle worker error', { error: String(error) }));
+  return worker;
+}

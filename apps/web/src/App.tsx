@@ -1,53 +1,33 @@
-import type { HealthReport } from '@xeno/contracts';
+import { AuthPage } from './auth/AuthPage';
+import { useSession } from './auth/use-session';
 import { ConsolePage } from './ConsolePage';
+import { DomainPage } from './domains/DomainPage';
+import { DomainsPage } from './domains/DomainsPage';
+import { NavBar } from './layout/NavBar';
+import { TokensPage } from './tokens/TokensPage';
 import { useHashRoute } from './use-hash-route';
-import { useHealth } from './use-health';
 
 export function App() {
   const route = useHashRoute();
+  const { state, signedIn, logOut } = useSession();
   const consoleRoute = /^\/domains\/([^/]+)\/console$/.exec(route);
+  // The console page authenticates on its own socket (cookie or share token), so it needs no session here.
   if (consoleRoute) return <ConsolePage domainId={decodeURIComponent(consoleRoute[1]!)} />;
-  return <HealthPage />;
-}
-
-function HealthPage() {
-  const health = useHealth();
-  return (
-    <main>
-      <h1>Xenoserver</h1>
-      <p className="tagline">Xen-style hypervisor as a service</p>
-      <section aria-label="Service health">
-        <h2>Health</h2>
-        {health.kind === 'loading' && <p>Checking…</p>}
-        {health.kind === 'unreachable' && <p className="down">API unreachable: {health.error}</p>}
-        {health.kind === 'report' && <HealthTable report={health.report} checkedAt={health.checkedAt} />}
-      </section>
-    </main>
-  );
-}
-
-function HealthTable({ report, checkedAt }: { report: HealthReport; checkedAt: Date }) {
-  const rows: Array<[string, string, boolean]> = [
-    ['API', report.status, report.status === 'ok'],
-    ['Postgres', report.db, report.db === 'up'],
-    ['Redis', report.redis, report.redis === 'up'],
-    ['Node agents', String(report.agents), report.agents > 0],
-  ];
+  if (state.kind === 'loading') return <main className="meta">Loading…</main>;
+  if (state.kind === 'signed-out') return <AuthPage error={state.error} onSignedIn={signedIn} />;
   return (
     <>
-      <table>
-        <tbody>
-          {rows.map(([name, value, good]) => (
-            <tr key={name}>
-              <th scope="row">{name}</th>
-              <td className={good ? 'up' : 'down'}>{value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <p className="meta">
-        version {report.version} · checked {checkedAt.toLocaleTimeString()}
-      </p>
+      <NavBar session={state.session} onLogOut={() => void logOut()} />
+      <SignedInRoute route={route} />
     </>
   );
+}
+
+function SignedInRoute({ route }: { route: string }) {
+  const domainRoute = /^\/domains\/([^/]+)$/.exec(route);
+  // Keyed by id: moving to another domain starts from a clean page, not the previous one's data and errors.
+  const domainId = domainRoute && decodeURIComponent(domainRoute[1]!);
+  if (domainId) return <DomainPage key={domainId} domainId={domainId} />;
+  if (route === '/tokens') return <TokensPage />;
+  return <DomainsPage />;
 }

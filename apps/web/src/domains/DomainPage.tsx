@@ -1,0 +1,36 @@
+import type { DomainView } from '@xeno/contracts';
+import { useApiData } from '../api/use-api-data';
+import { ConsoleTerminal } from '../console/ConsoleTerminal';
+import { ErrorNote } from '../layout/ErrorNote';
+import { ActionButtons } from './ActionButtons';
+import { StateBadge } from './StateBadge';
+import { useDomainEvents } from './use-domain-events';
+
+/** #/domains/<id>: one domain's facts, its lifecycle actions and its console. */
+export function DomainPage({ domainId }: { domainId: string }) {
+  const domain = useApiData<DomainView>(`/api/domains/${encodeURIComponent(domainId)}`);
+  useDomainEvents((changed) => changed === domainId && domain.reload());
+  const view = domain.data;
+  return (
+    <main className="wide">
+      <p>
+        <a href="#/domains">← Domains</a>
+      </p>
+      <ErrorNote error={domain.error} />
+      {view && (
+        <>
+          <h1>
+            {view.name} <StateBadge state={view.state} />
+          </h1>
+          <p className="meta">
+            {view.imageId} · {view.memoryMiB} MiB · {view.vcpus} vCPU · agent {view.agentId ?? 'none'}
+          </p>
+          {view.stateDetail && <p className="meta">{view.stateDetail}</p>}
+          <ActionButtons domainId={view.id} onActed={domain.reload} />
+          <h2>Console</h2>
+          <ConsoleTerminal domainId={view.id} />
+        </>
+      )}
+    </main>
+  );
+}

@@ -51,7 +51,10 @@ export class ConsolePump {
   pump(): boolean {
     const backend = this.backend;
     if (!backend) return false;
-    return this.pumpOutput(backend) || this.pumpInput(backend);
+    // Both, always: a guest printing without pause must not starve its keyboard (Ctrl-C during a flood).
+    const output = this.pumpOutput(backend);
+    const input = this.pumpInput(backend);
+    return output || input;
   }
 
   private pumpOutput(backend: ConsoleBackend): boolean {

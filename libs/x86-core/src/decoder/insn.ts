@@ -70,6 +70,8 @@ export class Insn {
   rs = 0;
   /** State word index of the memory operand's base register (set by the [base + disp] handlers). */
   rb = 0;
+  /** State word index of the memory operand's index register (set by the [base + index*scale + disp] handlers). */
+  rx = 0;
 
   constructor(h: Handler) {
     this.h = h;

@@ -534,6 +534,69 @@ export function lea64bd(c: Cpu, i: Insn): number {
   s[i.rd + 1] = c.eaHi;
   return 0;
 }
+/** [base + index*scale + disp] with the operand's registers pre-resolved (eaq's first form). */
+function eaBIS(c: Cpu, i: Insn): number {
+  const s = c.s;
+  const sc = i.scale;
+  let xl = s[i.rx];
+  let xh = s[i.rx + 1];
+  if (sc !== 0) {
+    xh = (xh << sc) | (xl >>> (32 - sc));
+    xl <<= sc;
+  }
+  const s1 = (s[i.rb] >>> 0) + (xl >>> 0);
+  const s2 = (s1 >>> 0) + (i.dispLo >>> 0);
+  c.eaHi = (s[i.rb + 1] + xh + i.dispHi + (s1 > 0xffffffff ? 1 : 0) + (s2 > 0xffffffff ? 1 : 0)) | 0;
+  return s2 | 0;
+}
+export function load64bis(c: Cpu, i: Insn): number {
+  const v = c.rd64(eaBIS(c, i), c.eaHi);
+  if (c.fault !== 0) return FAULT;
+  const s = c.s;
+  s[i.rd] = v;
+  s[i.rd + 1] = c.rhi;
+  return 0;
+}
+export function load32bis(c: Cpu, i: Insn): number {
+  const v = c.rd32(eaBIS(c, i), c.eaHi);
+  if (c.fault !== 0) return FAULT;
+  const s = c.s;
+  s[i.rd] = v;
+  s[i.rd + 1] = 0;
+  return 0;
+}
+export function store64bis(c: Cpu, i: Insn): number {
+  const lo = eaBIS(c, i);
+  const s = c.s;
+  return c.wr64(lo, c.eaHi, s[i.rs], s[i.rs + 1]);
+}
+export function store32bis(c: Cpu, i: Insn): number {
+  const lo = eaBIS(c, i);
+  return c.wr32(lo, c.eaHi, c.s[i.rs]);
+}
+export function lea64bis(c: Cpu, i: Insn): number {
+  const lo = eaBIS(c, i);
+  const s = c.s;
+  s[i.rd] = lo;
+  s[i.rd + 1] = c.eaHi;
+  return 0;
+}
+/** True for a 64-bit [GPR + GPR*scale + disp] operand without segment base (eaq's first form). */
+function isBaseIndex(i: Insn): boolean {
+  if (
+    i.mod === 3 ||
+    i.index < 0 ||
+    i.index >= 16 ||
+    i.base < 0 ||
+    i.base >= 16 ||
+    i.segBase >= 0 ||
+    i.as !== 8
+  )
+    return false;
+  i.rb = i.base << 1;
+  i.rx = i.index << 1;
+  return true;
+}
 /** True for a 64-bit [GPR + disp] operand without index or segment base (see eaq's third form). */
 function isBaseDisp(i: Insn): boolean {
   if (i.mod === 3 || i.index >= 0 || i.base < 0 || i.base >= 16 || i.segBase >= 0 || i.as !== 8) return false;
@@ -1108,6 +1171,7 @@ export function fastFor(i: Insn): Handler | undefined {
           return w ? mov64rr : mov32rr;
         }
         if (isBaseDisp(i)) return w ? store64bd : store32bd;
+        if (isBaseIndex(i)) return w ? store64bis : store32bis;
         return w ? store64 : store32;
       case 0x8b:
         i.rd = i.reg << 1;
@@ -1116,6 +1180,7 @@ export function fastFor(i: Insn): Handler | undefined {
           return w ? mov64rr : mov32rr;
         }
         if (isBaseDisp(i)) return w ? load64bd : load32bd;
+        if (isBaseIndex(i)) return w ? load64bis : load32bis;
         return w ? load64 : load32;
       case 0x3b:
         if (reg) return undefined;
@@ -1147,6 +1212,7 @@ export function fastFor(i: Insn): Handler | undefined {
       case 0x8d:
         i.rd = i.reg << 1;
         if (w && isBaseDisp(i)) return lea64bd;
+        if (w && isBaseIndex(i)) return lea64bis;
         return w ? lea64 : lea32;
       case 0x69:
       case 0x6b:

@@ -3,6 +3,7 @@ import type { ApiConfig } from './config/api-config';
 import { AuthModule } from './auth/auth.module';
 import { ApiConfigModule } from './config/api-config.module';
 import { DomainsModule } from './domains/domains.module';
+import { DomainEventsModule } from './queues/domain-events.module';
 import { QueuesModule } from './queues/queues.module';
 import { ImagesModule } from './images/images.module';
 import { HealthModule } from './health/health.module';
@@ -23,6 +24,7 @@ export class AppModule {
         ImagesModule,
         DomainsModule,
         QueuesModule,
+        DomainEventsModule,
         ...webAppModules(config.webDistDir),
       ],
     };

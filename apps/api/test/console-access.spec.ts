@@ -54,11 +54,12 @@ async function domainOf(tenantId: string): Promise<string> {
   return saved.id;
 }
 
-function consoleSocket(cookie?: string): Socket {
+function consoleSocket(cookie?: string, auth: Record<string, string> = {}): Socket {
   const socket = connect(`${baseUrl}/console`, {
     transports: ['websocket'],
     forceNew: true,
     extraHeaders: cookie ? { cookie } : {},
+    auth,
   });
   sockets.push(socket);
   return socket;
@@ -84,5 +85,39 @@ describe('console access through the API sessions', () => {
     const socket = consoleSocket(`${SESSION_COOKIE}=forged`);
     const error = await new Promise<Error>((resolve) => socket.on('connect_error', resolve));
     expect(error.message).toMatch(/unauthori|not authenticated|credentials/i);
+  });
+});
+
+describe('console share links', () => {
+  const share = (domainId: string, cookie: string, body: unknown = {}) =>
+    fetch(`${baseUrl}/api/domains/${domainId}/console/share`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify(body),
+    });
+
+  it('are created by the domain tenant and attach read-only; others get 404, bad lifetimes 400', async () => {
+    const alice = await signUp();
+    const bob = await signUp();
+    const domainId = await domainOf(alice.tenantId);
+
+    const created = await share(domainId, alice.cookie, { ttlSeconds: 600 });
+    expect(created.status).toBe(201);
+    const link = (await created.json()) as { token: string; domainId: string; expiresAt: string };
+    expect(link.domainId).toBe(domainId);
+    expect(Date.parse(link.expiresAt)).toBeGreaterThan(Date.now());
+
+    const viewer = consoleSocket(undefined, { share: link.token });
+    expect(await viewer.emitWithAck('attach', { domainId })).toEqual({ ok: true, readOnly: true });
+    expect(await viewer.emitWithAck('input', 'x')).toEqual({ ok: false, error: 'read-only viewer' });
+
+    const foreign = await share(domainId, bob.cookie);
+    const missing = await share('00000000-0000-4000-8000-000000000000', bob.cookie);
+    expect(foreign.status).toBe(404);
+    expect(await foreign.json()).toEqual(await missing.json());
+
+    const tooLong = await share(domainId, alice.cookie, { ttlSeconds: 10 ** 9 });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { message: string }).message).toMatch(/ttlSeconds must be an integer/);
   });
 });

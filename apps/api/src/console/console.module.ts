@@ -17,6 +17,8 @@ import { CONSOLE_ACCESS, type ConsoleAccess } from './console-access';
 import { DEFAULT_CONSOLE_LIMITS } from './console-limits';
 import { ConsoleLogController } from './console-log.controller';
 import { ConsoleServer } from './console-server';
+import { ConsoleShareController } from './console-share.controller';
+import { ConsoleShareTokens } from './console-share-tokens';
 import { SubscriberConnections } from './subscriber-connections';
 import { servePushedDomainEvents } from './domain-events-push';
 
@@ -31,6 +33,7 @@ export class ConsoleLifecycle implements OnApplicationBootstrap, OnApplicationSh
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(CONSOLE_ACCESS) private readonly access: ConsoleAccess,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly shares: ConsoleShareTokens,
   ) {
     this.connections = new SubscriberConnections(config.redisUrl);
   }
@@ -45,6 +48,7 @@ export class ConsoleLifecycle implements OnApplicationBootstrap, OnApplicationSh
       adapterSub,
       prefix: this.config.redisPrefix,
       limits: DEFAULT_CONSOLE_LIMITS,
+      shares: this.shares,
     });
     // Awaited when Redis is up, so pushes published once the API listens are not missed; when it is down
     // the SUBSCRIBE waits in the offline queue and ioredis re-subscribes on reconnect.
@@ -74,8 +78,16 @@ export class ConsoleModule {
     return {
       module: ConsoleModule,
       imports: [RedisModule, ...imports],
-      controllers: [ConsoleLogController],
-      providers: [{ ...access, provide: CONSOLE_ACCESS }, ConsoleLifecycle],
+      controllers: [ConsoleLogController, ConsoleShareController],
+      providers: [
+        { ...access, provide: CONSOLE_ACCESS },
+        {
+          provide: ConsoleShareTokens,
+          inject: [REDIS_CLIENT, API_CONFIG],
+          useFactory: (redis: Redis, config: ApiConfig) => new ConsoleShareTokens(redis, config.redisPrefix),
+        },
+        ConsoleLifecycle,
+      ],
     };
   }
 }

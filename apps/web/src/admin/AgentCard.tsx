@@ -13,11 +13,13 @@ export function AgentCard({
   agent,
   others,
   cpuHistory,
+  memoryHistory,
   onChanged,
 }: {
   agent: FleetAgent;
   others: AgentView[];
   cpuHistory: number[];
+  memoryHistory: number[];
   onChanged: () => void;
 }) {
   const submit = useSubmit();
@@ -40,9 +42,14 @@ export function AgentCard({
       {load ? (
         <div className="graphs">
           <Sparkline label="CPU busy" samples={cpuHistory} max={1} format={percent} />
+          <Sparkline
+            label="Memory"
+            samples={memoryHistory}
+            max={agent.capacity.memoryMiB}
+            format={(mib) => `${mib} / ${agent.capacity.memoryMiB} MiB`}
+          />
           <p className="meta">
-            memory {load.memoryUsedMiB} / {agent.capacity.memoryMiB} MiB · {load.domainCount} domains ·{' '}
-            {(load.instructionsPerSecond / 1e6).toFixed(1)} MIPS
+            {load.domainCount} domains · {(load.instructionsPerSecond / 1e6).toFixed(1)} MIPS
           </p>
         </div>
       ) : (

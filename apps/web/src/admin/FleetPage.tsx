@@ -24,11 +24,13 @@ export function FleetPage() {
   }, [reload]);
   // One CPU sample per heartbeat (not per re-read), per agent.
   const cpuHistory = useRef(new Map<string, number[]>());
+  const memoryHistory = useRef(new Map<string, number[]>());
   const seenHeartbeat = useRef(new Map<string, string | null>());
   for (const agent of fleet.data?.agents ?? []) {
     if (!agent.load || seenHeartbeat.current.get(agent.agentId) === agent.lastHeartbeatAt) continue;
     seenHeartbeat.current.set(agent.agentId, agent.lastHeartbeatAt);
     appendSample(cpuHistory.current, agent.agentId, agent.load.cpuBusy);
+    appendSample(memoryHistory.current, agent.agentId, agent.load.memoryUsedMiB);
   }
   const agents = fleet.data?.agents ?? [];
   const names = new Map(agents.map((agent) => [agent.agentId, agent.hostname]));
@@ -44,6 +46,7 @@ export function FleetPage() {
             agent={agent}
             others={agents.filter((other) => other.agentId !== agent.agentId && other.state === 'ready')}
             cpuHistory={cpuHistory.current.get(agent.agentId) ?? []}
+            memoryHistory={memoryHistory.current.get(agent.agentId) ?? []}
             onChanged={reload}
           />
         ))}

@@ -13,8 +13,10 @@ export function Sparkline({
   const width = 160;
   const height = 40;
   const top = Math.max(max ?? 0, ...samples, 1e-9);
-  const step = samples.length > 1 ? width / (samples.length - 1) : width;
-  const points = samples
+  // One sample is drawn as a flat line across, so a fresh graph is not empty.
+  const drawn = samples.length === 1 ? [samples[0]!, samples[0]!] : samples;
+  const step = drawn.length > 1 ? width / (drawn.length - 1) : width;
+  const points = drawn
     .map((value, i) => `${(i * step).toFixed(1)},${(height - (value / top) * height).toFixed(1)}`)
     .join(' ');
   const latest = samples.at(-1);

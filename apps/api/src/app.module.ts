@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './config/api-config';
 import { AuthModule } from './auth/auth.module';
+import { ApiConsoleAccess } from './console/api-console-access';
+import { ConsoleModule } from './console/console.module';
+import { DatabaseModule } from './database/database.module';
 import { ApiConfigModule } from './config/api-config.module';
 import { DomainsModule } from './domains/domains.module';
 import { DomainEventsModule } from './queues/domain-events.module';
@@ -25,6 +28,7 @@ export class AppModule {
         DomainsModule,
         QueuesModule,
         DomainEventsModule,
+        ConsoleModule.register({ useClass: ApiConsoleAccess }, [AuthModule, DatabaseModule]),
         ...webAppModules(config.webDistDir),
       ],
     };

@@ -6,6 +6,7 @@ import { ConsoleModule } from './console/console.module';
 import { DatabaseModule } from './database/database.module';
 import { ApiConfigModule } from './config/api-config.module';
 import { DomainsModule } from './domains/domains.module';
+import { DomainEventsModule } from './queues/domain-events.module';
 import { QueuesModule } from './queues/queues.module';
 import { ImagesModule } from './images/images.module';
 import { HealthModule } from './health/health.module';
@@ -26,6 +27,7 @@ export class AppModule {
         ImagesModule,
         DomainsModule,
         QueuesModule,
+        DomainEventsModule,
         ConsoleModule.register({ useClass: ApiConsoleAccess }, [AuthModule, DatabaseModule]),
         ...webAppModules(config.webDistDir),
       ],

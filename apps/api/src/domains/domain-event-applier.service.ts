@@ -10,6 +10,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { DomainActionEntity } from './domain-action.entity';
 import { domainEventOutcome } from './domain-event-outcome';
 import { lockDomain } from './domain-actions.service';
+import { DomainStatePublisher } from './domain-state-publisher';
 import { DomainEntity } from './domain.entity';
 
 /** States in which the API believes a domain is on its agent. */
@@ -38,10 +39,13 @@ export interface AppliedEvent {
 export class DomainEventApplier {
   private readonly logger = new Logger(DomainEventApplier.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: DomainStatePublisher,
+  ) {}
 
-  apply(event: AgentDomainEvent): Promise<AppliedEvent> {
-    return this.dataSource.transaction(async (manager) => {
+  async apply(event: AgentDomainEvent): Promise<AppliedEvent> {
+    const result = await this.dataSource.transaction(async (manager): Promise<AppliedEvent> => {
       const domain = await lockDomain(manager, event.domainId);
       if (!domain) return { applied: false, reason: 'no such domain' };
       const outcome = domainEventOutcome(domain, event);
@@ -55,6 +59,8 @@ export class DomainEventApplier {
       if (event.actionId) await settleAction(manager, event);
       return { applied: true, domain };
     });
+    if (result.applied) this.publisher.announce(result.domain);
+    return result;
   }
 
   /**
@@ -103,8 +109,12 @@ export class DomainEventApplier {
     return lost;
   }
 
-  private markLost(domainId: string, agentId: string, detail: string): Promise<DomainEntity | undefined> {
-    return this.dataSource.transaction(async (manager) => {
+  private async markLost(
+    domainId: string,
+    agentId: string,
+    detail: string,
+  ): Promise<DomainEntity | undefined> {
+    const lost = await this.dataSource.transaction(async (manager) => {
       const domain = await lockDomain(manager, domainId);
       if (!domain || domain.agentId !== agentId || !ON_AGENT_STATES.includes(domain.state)) return undefined;
       domain.state = 'lost';
@@ -119,6 +129,8 @@ export class DomainEventApplier {
         );
       return domain;
     });
+    this.publisher.announce(lost);
+    return lost;
   }
 }
 

@@ -166,7 +166,7 @@ export class VcpuRunner {
     const ripBefore = env.cpu.rip;
     dispatchHypercall(sys.hypercalls, ctx, this.regs);
     v.dom.hypercalls++;
-    if (env.cpu.rip !== ripBefore) v.dom.continuations++;
+    if (env.cpu.rip === ripBefore - RIP_SYSCALL_LENGTH) v.dom.continuations++;
     applyEffects(env, v, ctx.effects);
     // A frame went back to the allocator: no stale translation to it may survive.
     if (sys.host.allocator.freeFrames > freeBefore) env.cpu.flushTlb();

@@ -175,7 +175,8 @@ describe('HYPERVISOR_iret inside a multicall', () => {
     const g = makeGuest();
     const { target, stack } = stackAndTarget(g);
     const list = PAD_VA + 0x400n;
-    const u64 = (v: bigint): number[] => Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+    const u64 = (v: bigint): number[] =>
+      Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
     // Entry 0: iret; entry 1 would be xen_version — it must not run (result stays 0x77).
     g.write(list, [...u64(23n), ...u64(0x77n), ...Array(48).fill(0)]);
     g.write(list + 64n, [...u64(17n), ...u64(0x77n), ...Array(48).fill(0)]);

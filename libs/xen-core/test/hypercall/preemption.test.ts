@@ -41,7 +41,10 @@ const err = (e: number): bigint => toRax(-e);
 const mfnOf = (entry: bigint): bigint => (entry >> 12n) & ((1n << 40n) - 1n);
 
 /** Issue a hypercall and re-execute it while it continues itself; RAX and the continuation count. */
-function callToCompletion(nr: number, ...args: Array<bigint | number>): { rax: bigint; continuations: number } {
+function callToCompletion(
+  nr: number,
+  ...args: Array<bigint | number>
+): { rax: bigint; continuations: number } {
   const [rdi, rsi, rdx, r10, r8] = args.map(BigInt);
   const regs = new SimpleRegisterFile({ rax: BigInt(nr), rdi, rsi, rdx, r10, r8 });
   for (let rounds = 0; rounds < 10_000; rounds++) {
@@ -100,7 +103,9 @@ describe('mmu_update continuations', () => {
     expect(r.continuations).toBe(Math.floor(bad / BUDGET));
     expect(rd32(doneVa())).toBe(bad);
     // The bad entry's slot still maps what the entry 512 before it wrote.
-    expect(mfnOf(h.peek(l1, bad % 512))).toBe(mfnOf(rd64(list() + BigInt((bad - 512) * MMU_UPDATE_SIZE) + 8n)));
+    expect(mfnOf(h.peek(l1, bad % 512))).toBe(
+      mfnOf(rd64(list() + BigInt((bad - 512) * MMU_UPDATE_SIZE) + 8n)),
+    );
     expect(reads.get(list() + BigInt((bad + 1) * MMU_UPDATE_SIZE))).toBeUndefined();
     expectSound(g.sys);
   });

@@ -154,6 +154,31 @@ describe('mmuext_op continuations', () => {
   });
 });
 
+describe('memory_op continuations', () => {
+  it('decrease_reservation of hundreds of extents continues with the done count in cmd', () => {
+    const n = 300;
+    const extents = g.scratchVa + 8n * 4096n;
+    const before = g.d.totPages;
+    g.spare.slice(0, n).forEach((pfn, k) => wr64(extents + BigInt(k * 8), g.built.p2m[pfn])); // PV: MFNs
+    const arg = g.scratchVa + 512n;
+    wr64(arg, extents);
+    wr64(arg + 8n, n);
+    wr32(arg + 16n, 0);
+    g.ctx.guest.write(arg + 24n, Uint8Array.of(X.DOMID_SELF & 0xff, X.DOMID_SELF >> 8));
+    const regs = new SimpleRegisterFile({ rax: BigInt(X.__HYPERVISOR_memory_op), rdi: 1n, rsi: arg });
+    dispatchHypercall(g.sys.hypercalls, g.ctx, regs);
+    // Xen's continuation: cmd = sub-op | (extents done << MEMOP_EXTENT_SHIFT).
+    expect(regs.rewinds).toBe(1);
+    expect(regs.get('rdi')).toBe(1n | (BigInt(BUDGET) << 6n));
+    const r = callToCompletion(X.__HYPERVISOR_memory_op, regs.get('rdi'), arg);
+    expect(r.rax).toBe(BigInt(n));
+    expect(r.continuations).toBe(Math.ceil((n - BUDGET) / BUDGET) - 1);
+    expect(g.d.totPages).toBe(before - n);
+    for (let k = 0; k < n; k++) expect(reads.get(extents + BigInt(k * 8))).toBe(1);
+    expectSound(g.sys);
+  });
+});
+
 describe('multicall continuations', () => {
   function entry(at: bigint, op: number, args: Array<bigint | number>): void {
     wr64(at, op);

@@ -136,6 +136,22 @@ describe('domain lifecycle through the API with real agents', () => {
     socket.emit('input', 'echo hello  e2e\r');
     await waitFor('echo output', async () => ((await log()).includes('hello e2e') ? true : undefined));
 
+    // The JSON route resumes exactly where the caller left off: no gap, no duplicate.
+    const page = (fromSeq: number) =>
+      api
+        .call('GET', `/api/domains/${id}/console?fromSeq=${fromSeq}`, { cookie: owner.cookie })
+        .then((a) => a.body);
+    const whole = await page(0);
+    const text = (chunks: Array<{ data: string }>) =>
+      chunks.map((c) => Buffer.from(c.data, 'base64').toString('latin1')).join('');
+    expect(text(whole.chunks)).toContain('hello e2e');
+    const tail = await page(whole.nextSeq - 10);
+    expect(text(tail.chunks)).toBe(text(whole.chunks).slice(-10));
+    expect(tail.nextSeq).toBe(whole.nextSeq);
+    expect(
+      (await api.call('GET', `/api/domains/${id}/console?fromSeq=-1`, { cookie: owner.cookie })).status,
+    ).toBe(400);
+
     // The agent dies without a word; a second agent is up. The domain is lost, then restarted there.
     startAgent('e2e-agent-b');
     await waitFor('agent b heartbeat', () => heartbeatOf('e2e-agent-b'));

@@ -50,6 +50,8 @@ export class DomainEventApplier {
       if (!domain) return { applied: false, reason: 'no such domain' };
       const outcome = domainEventOutcome(domain, event);
       if (!outcome.apply) return { applied: false, reason: outcome.reason, domain };
+      if (await isStaleProgress(manager, event))
+        return { applied: false, reason: `a late ${event.state} for an action already settled`, domain };
       domain.state = outcome.state;
       domain.agentId = outcome.agentId;
       if (event.shutdownReason) domain.lastShutdownReason = event.shutdownReason;
@@ -132,6 +134,16 @@ export class DomainEventApplier {
     this.publisher.announce(lost);
     return lost;
   }
+}
+
+/** States an agent passes through on the way to an action's result. */
+const PROGRESS_STATES: readonly DomainState[] = ['starting', 'stopping'];
+
+/** A progress report (e.g. `starting`) that arrives after its action already settled is history, not news. */
+async function isStaleProgress(manager: EntityManager, event: AgentDomainEvent): Promise<boolean> {
+  if (!event.actionId || !PROGRESS_STATES.includes(event.state)) return false;
+  const action = await manager.getRepository(DomainActionEntity).findOneBy({ id: event.actionId });
+  return action !== null && (action.status === 'succeeded' || action.status === 'failed');
 }
 
 /** The action an event reports on succeeds when its domain reached the state it settles in. */

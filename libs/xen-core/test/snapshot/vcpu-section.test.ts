@@ -49,8 +49,12 @@ function encode(host: PvHost, dom: PvDomain): Uint8Array {
 function runningKernel(): { host: PvHost; dom: PvDomain } {
   const host = new PvHost({ memoryMiB: 64 });
   const dom = host.createDomain({ image, memoryMiB: 16 });
-  host.run(3_000_000);
   const v = dom.exec.vcpus[0];
+  host.run(3_000_000);
+  // Arm the timers as set_timer_op / VCPUOP_set_periodic_timer would, so live deadlines are carried.
+  v.singleshotDeadline = host.clock.now() + 3_000_000n;
+  v.periodicPeriod = 10_000_000n;
+  v.periodicNext = host.clock.now() + 7_000_000n;
   host.enter(v);
   host.cpu.save(v.cpuState); // the live registers are in the CPU while v is current
   return { host, dom };
@@ -83,8 +87,10 @@ describe('vCPU snapshot section', () => {
     expect(vb.eventCallback).toBe(va.eventCallback);
     expect(vb.cpuState).toEqual(va.cpuState);
     // Timers keep their distance from guest time.
-    if (va.singleshotDeadline !== undefined)
-      expect(vb.singleshotDeadline! - b.host.clock.now()).toBe(va.singleshotDeadline - a.host.clock.now());
+    expect(a.host.clock.now()).not.toBe(b.host.clock.now());
+    expect(vb.singleshotDeadline! - b.host.clock.now()).toBe(3_000_000n);
+    expect(vb.periodicNext - b.host.clock.now()).toBe(7_000_000n);
+    expect(vb.periodicPeriod).toBe(10_000_000n);
   });
 
   it('refuses a vCPU with a pending start (the saver must put it on the CPU first)', () => {

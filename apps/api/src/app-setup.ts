@@ -1,4 +1,6 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import { API_CONFIG, type ApiConfig } from './config/api-config';
+import { serveOpenApi } from './openapi';
 
 export const API_PREFIX = 'api';
 
@@ -7,5 +9,6 @@ export function configureApp(app: INestApplication): INestApplication {
   app.setGlobalPrefix(API_PREFIX);
   // Unknown fields are refused (400 naming them) rather than silently dropped, so typos surface.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  serveOpenApi(app, app.get<ApiConfig>(API_CONFIG).version);
   return app;
 }

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './config/api-config';
+import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { ApiConfigModule } from './config/api-config.module';
 import { DomainsModule } from './domains/domains.module';
@@ -23,6 +24,7 @@ export class AppModule {
         ImagesModule,
         DomainsModule,
         QueuesModule,
+        AgentsModule,
         ...webAppModules(config.webDistDir),
       ],
     };

@@ -17,7 +17,8 @@ export class LatencyRecorder {
   private sorted = true;
 
   record(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`latency must be a finite ms value >= 0, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`latency must be a finite ms value >= 0, got ${ms}`);
     this.samples.push(ms);
     this.sorted = false;
   }

@@ -23,10 +23,13 @@ describe('LatencyRecorder', () => {
 describe('runAtArrivalRate', () => {
   it('starts the planned number of iterations and counts failures by message', async () => {
     const seen: number[] = [];
-    const result = await runAtArrivalRate({ ratePerSecond: 2000, durationMs: 50, maxInFlight: 1000 }, async (i) => {
-      seen.push(i);
-      if (i % 10 === 0) throw new Error('boom');
-    });
+    const result = await runAtArrivalRate(
+      { ratePerSecond: 2000, durationMs: 50, maxInFlight: 1000 },
+      async (i) => {
+        seen.push(i);
+        if (i % 10 === 0) throw new Error('boom');
+      },
+    );
     expect(result.started).toBe(100);
     expect(seen).toHaveLength(100);
     expect(result.failed).toBe(10);

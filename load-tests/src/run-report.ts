@@ -28,8 +28,10 @@ export interface RunReport {
 
 export function machineDescription(): string {
   const cpus = os.cpus();
-  return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-    `Node ${process.versions.node}, load ${os.loadavg()[0].toFixed(2)}`;
+  return (
+    `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+    `Node ${process.versions.node}, load ${os.loadavg()[0].toFixed(2)}`
+  );
 }
 
 export function currentCommit(repoRoot: string): string {
@@ -61,7 +63,9 @@ export function markdownSection(report: RunReport): string {
   ];
   for (const s of report.scenarios) {
     for (const [metric, value] of Object.entries(s.metrics)) {
-      lines.push(`| ${s.scenario} | ${metric} | ${Number.isFinite(value) ? Number(value.toFixed(3)) : 'n/a'} |`);
+      lines.push(
+        `| ${s.scenario} | ${metric} | ${Number.isFinite(value) ? Number(value.toFixed(3)) : 'n/a'} |`,
+      );
     }
   }
   lines.push('', '| threshold | goal | measured | result |', '| --------- | ---- | -------- | ------ |');

@@ -11,6 +11,7 @@ import { configureApp } from '../../apps/api/src/app-setup';
 import { ApiConfigModule } from '../../apps/api/src/config/api-config.module';
 import type { ConsoleAccess } from '../../apps/api/src/console/console-access';
 import { ConsoleModule } from '../../apps/api/src/console/console.module';
+import { ConsoleShareTokens } from '../../apps/api/src/console/console-share-tokens';
 import { webAppModules } from '../../apps/api/src/web/web-app.module';
 
 /*
@@ -174,6 +175,43 @@ describe('browser console (fake agent)', () => {
         ),
     );
     expect(painted).toBe(true);
+    await context.close();
+  });
+
+  it('a share link shows the console read-only: output arrives, its keystrokes are dropped', async () => {
+    const shares = app.get(ConsoleShareTokens);
+    const token = await shares.sign({ domainId: domain, tenantId: 'ta', expiresAt: Date.now() + 600_000 });
+    // No session cookie: the link alone lets its holder watch.
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const viewer = await context.newPage();
+    await viewer.goto(`${baseUrl}/#/share/${domain}/${encodeURIComponent(token)}`);
+    await expect
+      .poll(() => viewer.getByTestId('console-status').innerText(), SLOW)
+      .toBe('connected (read-only)');
+    expect(await viewer.getByRole('link', { name: 'Download log' }).count()).toBe(0);
+    await viewer.locator('.xterm-helper-textarea').focus();
+    await viewer.keyboard.type('echo sneaky');
+    await viewer.keyboard.press('Enter');
+    // The owner types after the viewer did: once the owner's echo reached the viewer, a relayed
+    // keystroke of the viewer's would have arrived before it.
+    const { context: ownerContext, page: owner } = await consolePage('ta');
+    await expect.poll(() => owner.getByTestId('console-status').innerText(), SLOW).toBe('connected');
+    await owner.locator('.xterm-helper-textarea').focus();
+    await owner.keyboard.type('echo from-owner');
+    await owner.keyboard.press('Enter');
+    await expect
+      .poll(async () => (await screenText(viewer)).split('\n').some((l) => l.trim() === 'from-owner'), SLOW)
+      .toBe(true);
+    expect(await screenText(viewer)).not.toContain('sneaky');
+    await viewer.screenshot({ path: 'docs/screenshots/shared-console-phone.png' });
+    await ownerContext.close();
+
+    const expired = await shares.sign({ domainId: domain, tenantId: 'ta', expiresAt: Date.now() - 1 });
+    await viewer.goto(`${baseUrl}/#/share/${domain}/${encodeURIComponent(expired)}`);
+    await viewer.reload();
+    await expect
+      .poll(() => viewer.getByTestId('console-status').innerText(), SLOW)
+      .toBe('cannot connect: share link expired');
     await context.close();
   });
 });

@@ -2,8 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './config/api-config';
 import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
+import { ApiConsoleAccess } from './console/api-console-access';
+import { ConsoleModule } from './console/console.module';
+import { DatabaseModule } from './database/database.module';
 import { ApiConfigModule } from './config/api-config.module';
 import { DomainsModule } from './domains/domains.module';
+import { DomainEventsModule } from './queues/domain-events.module';
 import { QueuesModule } from './queues/queues.module';
 import { ImagesModule } from './images/images.module';
 import { HealthModule } from './health/health.module';
@@ -24,6 +28,8 @@ export class AppModule {
         ImagesModule,
         DomainsModule,
         QueuesModule,
+        DomainEventsModule,
+        ConsoleModule.register({ useClass: ApiConsoleAccess }, [AuthModule, DatabaseModule]),
         AgentsModule,
         ...webAppModules(config.webDistDir),
       ],

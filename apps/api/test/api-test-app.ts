@@ -16,6 +16,9 @@ export function testApiConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     webDistDir: undefined,
     firstAdmin: { email: 'admin@test.local', password: 'test-admin-password' },
     version: '0.0.0-test',
+    placementPolicy: 'spread',
+    stopTimeoutMs: 10_000,
+    lostDomainPolicy: 'restart',
     ...overrides,
   };
 }

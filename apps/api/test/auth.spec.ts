@@ -24,6 +24,7 @@ async function call(
   method: string,
   path: string,
   options: { body?: unknown; cookie?: string; token?: string } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ status: number; body: any; setCookie: string | null }> {
   const headers: Record<string, string> = {};
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -35,7 +36,11 @@ async function call(
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, setCookie: response.headers.get('set-cookie') };
+  return {
+    status: response.status,
+    body: text ? JSON.parse(text) : undefined,
+    setCookie: response.headers.get('set-cookie'),
+  };
 }
 
 /** `xeno_session=<secret>` from a Set-Cookie header. */
@@ -45,7 +50,9 @@ function sessionCookie(setCookie: string | null): string {
   return `${SESSION_COOKIE}=${match[1]}`;
 }
 
-async function signUp(email = uniqueEmail()): Promise<{ cookie: string; session: SessionResponse; email: string }> {
+async function signUp(
+  email = uniqueEmail(),
+): Promise<{ cookie: string; session: SessionResponse; email: string }> {
   const response = await call('POST', '/api/auth/signup', {
     body: { email, password: 'correct horse battery', tenantName: 'Acme' },
   });
@@ -72,7 +79,9 @@ describe('accounts: sign up, log in, sessions', () => {
   it('stores only the hash of the session secret', async () => {
     const { cookie, session } = await signUp();
     const secret = cookie.split('=')[1]!;
-    const rows = await app.get(DataSource).query(`SELECT secret_hash FROM sessions WHERE user_id = $1`, [session.user.id]);
+    const rows = await app
+      .get(DataSource)
+      .query(`SELECT secret_hash FROM sessions WHERE user_id = $1`, [session.user.id]);
     expect(rows).toEqual([{ secret_hash: createHash('sha256').update(secret).digest('hex') }]);
   });
 
@@ -86,11 +95,18 @@ describe('accounts: sign up, log in, sessions', () => {
 
   it('rejects unknown fields and bad values with 400 naming them', async () => {
     const extra = await call('POST', '/api/auth/signup', {
-      body: { email: uniqueEmail(), password: 'correct horse battery', tenantName: 'A', role: 'platform-admin' },
+      body: {
+        email: uniqueEmail(),
+        password: 'correct horse battery',
+        tenantName: 'A',
+        role: 'platform-admin',
+      },
     });
     expect(extra.status).toBe(400);
     expect(JSON.stringify(extra.body.message)).toContain('property role should not exist');
-    const short = await call('POST', '/api/auth/signup', { body: { email: uniqueEmail(), password: 'short', tenantName: 'A' } });
+    const short = await call('POST', '/api/auth/signup', {
+      body: { email: uniqueEmail(), password: 'short', tenantName: 'A' },
+    });
     expect(short.status).toBe(400);
     expect(JSON.stringify(short.body.message)).toContain('password');
   });
@@ -141,7 +157,9 @@ describe('personal API tokens', () => {
     expect(list.body[0].lastUsedAt).not.toBeNull();
     expect(JSON.stringify(list.body)).not.toContain(token);
 
-    const stored = await app.get(DataSource).query(`SELECT secret_hash FROM api_tokens WHERE id = $1`, [created.body.id]);
+    const stored = await app
+      .get(DataSource)
+      .query(`SELECT secret_hash FROM api_tokens WHERE id = $1`, [created.body.id]);
     expect(stored[0].secret_hash).toBe(createHash('sha256').update(token).digest('hex'));
 
     expect((await call('DELETE', `/api/tokens/${created.body.id}`, { cookie })).status).toBe(204);
@@ -164,8 +182,14 @@ describe('AuthService.principalFromCookieOrToken (for the console gateway)', () 
     const created = await call('POST', '/api/tokens', { cookie, body: { name: 'socket' } });
     const auth = app.get(AuthService);
     const expected = { userId: session.user.id, tenantId: session.tenant.id, role: 'owner' };
-    expect(await auth.principalFromCookieOrToken(`other=1; ${cookie}`, undefined)).toEqual({ ...expected, via: 'session' });
-    expect(await auth.principalFromCookieOrToken(undefined, `Bearer ${created.body.token}`)).toEqual({ ...expected, via: 'token' });
+    expect(await auth.principalFromCookieOrToken(`other=1; ${cookie}`, undefined)).toEqual({
+      ...expected,
+      via: 'session',
+    });
+    expect(await auth.principalFromCookieOrToken(undefined, `Bearer ${created.body.token}`)).toEqual({
+      ...expected,
+      via: 'token',
+    });
     expect(await auth.principalFromCookieOrToken('garbage', 'Basic abc')).toBeUndefined();
   });
 });
@@ -174,7 +198,9 @@ describe('auth throttling', () => {
   it('answers 429 once a client exceeds the auth route limit', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) {
-      statuses.push((await call('POST', '/api/auth/login', { body: { email: uniqueEmail(), password: 'x' } })).status);
+      statuses.push(
+        (await call('POST', '/api/auth/login', { body: { email: uniqueEmail(), password: 'x' } })).status,
+      );
     }
     expect(statuses).toContain(429);
     expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(20);

@@ -8,6 +8,7 @@ import { requireTestEnv } from '../../../test/support/test-env';
 import type { ConsoleAccess, ConsolePrincipal } from '../src/console/console-access';
 import { DEFAULT_CONSOLE_LIMITS } from '../src/console/console-limits';
 import { ConsoleServer } from '../src/console/console-server';
+import { ConsoleShareTokens } from '../src/console/console-share-tokens';
 
 const prefix = `${requireTestEnv('redisPrefix')}console-${process.pid}:`;
 const redisUrl = requireTestEnv('redisUrl');
@@ -27,6 +28,11 @@ const access: ConsoleAccess = {
   },
 };
 
+/** The gateway's clock: tests move it forward to expire share links without waiting. */
+let clockOffsetMs = 0;
+const now = () => Date.now() + clockOffsetMs;
+let shares: ConsoleShareTokens;
+
 let http: HttpServer;
 let server: ConsoleServer;
 let redis: Redis;
@@ -41,6 +47,7 @@ beforeAll(async () => {
     return connection;
   };
   redis = open();
+  shares = new ConsoleShareTokens(redis, prefix, now);
   http = createServer();
   server = new ConsoleServer(http, {
     access,
@@ -50,6 +57,8 @@ beforeAll(async () => {
     adapterSub: open(),
     prefix,
     limits: { ...DEFAULT_CONSOLE_LIMITS, maxQueuedBytes: 64 * 1024, inputTickMs: 1 },
+    shares,
+    now,
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/console`;
@@ -63,8 +72,12 @@ afterAll(async () => {
   for (const connection of connections) connection.disconnect();
 });
 
-function client(token: string | undefined, autoAck = true): ClientSocket & { received: Received } {
-  const socket = connect(url, { auth: token ? { token } : {}, transports: ['websocket'], forceNew: true });
+function client(
+  token: string | undefined,
+  autoAck = true,
+  auth: Record<string, string> = token ? { token } : {},
+): ClientSocket & { received: Received } {
+  const socket = connect(url, { auth, transports: ['websocket'], forceNew: true });
   clients.push(socket);
   const received: Received = { text: '', skipped: 0, messages: 0, pendingAcks: [] };
   socket.on('output', (message: { seq?: number; data?: Buffer; skipped?: number }, ack: () => void) => {
@@ -237,5 +250,75 @@ describe('console gateway: backpressure', () => {
     expect(slow.received.skipped).toBeGreaterThan(0);
     expect(slow.received.text.length + slow.received.skipped).toBe(total * line.length);
     expect(slow.received.text.endsWith(line)).toBe(true);
+  });
+});
+
+describe('console gateway: share links', () => {
+  const shareFor = (domainId: string, ttlMs = 60_000) =>
+    shares.sign({ domainId, tenantId: 'ta', expiresAt: now() + ttlMs });
+  const connectError = (socket: ClientSocket) =>
+    new Promise<Error>((resolve) => socket.on('connect_error', resolve));
+
+  it('lets a share link watch its one domain read-only; its keystrokes are dropped server-side', async () => {
+    const domain = 'd-ta-shared';
+    const listener = new Redis(redisUrl);
+    connections.push(listener);
+    const published: string[] = [];
+    listener.on('message', (_channel: string, message: string) => published.push(message));
+    await listener.subscribe(consoleInputChannel(prefix, domain));
+    await appendLog(domain, 0, 'for the audience ');
+    const viewer = client(undefined, true, { share: await shareFor(domain) });
+    expect(await attach(viewer, domain, 4)).toEqual({ ok: true, readOnly: true });
+    await publishLive(domain, 17, 'live');
+    await until(() => viewer.received.text === 'the audience live', 'replay then live');
+    expect(await viewer.emitWithAck('input', 'reboot\n')).toEqual({ ok: false, error: 'read-only viewer' });
+    viewer.emit('resize', { cols: 10, rows: 10 });
+    // The owner's keystroke goes through, and is the only thing that does.
+    const alice = client('alice');
+    await attach(alice, domain);
+    expect(await alice.emitWithAck('input', 'ok')).toEqual({ ok: true });
+    await until(() => published.length === 1, 'the owner input');
+    expect(published).toEqual([Buffer.from('ok').toString('base64')]);
+  });
+
+  it("is refused for any other domain, even its own tenant's, like a missing one", async () => {
+    const viewer = client(undefined, true, { share: await shareFor('d-ta-one') });
+    expect(await attach(viewer, 'd-ta-other')).toEqual({ ok: false, error: 'domain not found' });
+    expect(await attach(viewer, 'd-tb-foreign')).toEqual({ ok: false, error: 'domain not found' });
+  });
+
+  it("grants nothing once the domain is no longer its tenant's", async () => {
+    // Signed for tenant ta over a domain that (per the access stub) belongs to tb.
+    const forged = await shares.sign({ domainId: 'd-tb-moved', tenantId: 'ta', expiresAt: now() + 60_000 });
+    const viewer = client(undefined, true, { share: forged });
+    expect(await attach(viewer, 'd-tb-moved')).toEqual({ ok: false, error: 'domain not found' });
+  });
+
+  it('refuses an expired or tampered token at connect', async () => {
+    const expired = client(undefined, true, { share: await shareFor('d-ta-late', -1) });
+    expect((await connectError(expired)).message).toBe('share link expired');
+    const token = await shareFor('d-ta-late');
+    const [payload, signature] = token.split('.');
+    const widened = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), d: 'd-ta-other' }),
+    ).toString('base64url');
+    const tampered = client(undefined, true, { share: `${widened}.${signature}` });
+    expect((await connectError(tampered)).message).toBe('share link invalid');
+    const garbage = client(undefined, true, { share: 'not-a-token' });
+    expect((await connectError(garbage)).message).toBe('share link invalid');
+  });
+
+  it('refuses re-attaching after the link expired, and cuts the viewer off at expiry', async () => {
+    const domain = 'd-ta-expiring';
+    const viewer = client(undefined, true, { share: await shareFor(domain, 150) });
+    expect(await attach(viewer, domain)).toEqual({ ok: true, readOnly: true });
+    const cutOff = new Promise<string>((resolve) => viewer.on('disconnect', resolve));
+    clockOffsetMs = 60_000;
+    try {
+      expect(await attach(viewer, domain)).toEqual({ ok: false, error: 'share link expired' });
+    } finally {
+      clockOffsetMs = 0;
+    }
+    expect(await cutOff).toBe('io server disconnect');
   });
 });

@@ -29,7 +29,9 @@ describe('GET /api/images', () => {
       .expect(200);
     const expected = new ImageStore(findProjectRoot().root).list();
     expect(expected.length).toBeGreaterThan(0); // xenolite is committed in guests/dist
-    expect(response.body.images.map((image: { id: string }) => image.id)).toEqual(expected.map((image) => image.id));
+    expect(response.body.images.map((image: { id: string }) => image.id)).toEqual(
+      expected.map((image) => image.id),
+    );
     expect(response.body.images[0]).toMatchObject({ id: expected[0]!.id, defaults: expected[0]!.defaults });
     expect(JSON.stringify(response.body)).not.toContain('kernelPath');
   });

@@ -1,5 +1,6 @@
 import { DEFAULT_REDIS_PREFIX, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_MS } from '@xeno/contracts';
 import os from 'node:os';
+import path from 'node:path';
 
 export interface AgentConfig {
   agentId: string;
@@ -9,17 +10,27 @@ export interface AgentConfig {
   apiUrl: string;
   heartbeatIntervalMs: number;
   heartbeatTtlMs: number;
+  /** Memory of the emulated host this agent runs (AGENT_MEMORY_MIB); its domains share it. */
+  hostMemoryMiB: number;
+  /** Where the agent keeps its action journal (AGENT_DATA_DIR, default <DATA_DIR>/agents/<agentId>). */
+  dataDir: string;
 }
 
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const heartbeatIntervalMs = Number(env.HEARTBEAT_INTERVAL_MS ?? HEARTBEAT_INTERVAL_MS);
+  const agentId = env.AGENT_ID || `${os.hostname()}-${process.pid}`;
+  const hostMemoryMiB = Number(env.AGENT_MEMORY_MIB ?? 1024);
+  if (!Number.isInteger(hostMemoryMiB) || hostMemoryMiB < 64 || hostMemoryMiB > 65_536)
+    throw new Error(`AGENT_MEMORY_MIB must be an integer from 64 to 65536, got "${env.AGENT_MEMORY_MIB}"`);
   return {
-    agentId: env.AGENT_ID || `${os.hostname()}-${process.pid}`,
+    agentId,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: env.REDIS_PREFIX ?? DEFAULT_REDIS_PREFIX,
     apiUrl: env.API_URL ?? 'http://127.0.0.1:3000',
     heartbeatIntervalMs,
     // Keep the contract's ratio (three missed beats) when the interval is tuned, e.g. in tests.
     heartbeatTtlMs: Math.round((heartbeatIntervalMs * HEARTBEAT_TTL_MS) / HEARTBEAT_INTERVAL_MS),
+    hostMemoryMiB,
+    dataDir: path.resolve(env.AGENT_DATA_DIR ?? path.join(env.DATA_DIR ?? '.data', 'agents', agentId)),
   };
 }

@@ -44,7 +44,9 @@ export class ConsoleRelay {
     private readonly host: DomainHost,
   ) {
     host.on('console', (domainId, data) => this.output(domainId, data));
-    subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.input(channel.toString(), message));
+    subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+      this.input(channel.toString(), message),
+    );
   }
 
   /** Start relaying a domain: continue its seq from the stream, listen for its input. */
@@ -52,7 +54,14 @@ export class ConsoleRelay {
     if (this.consoles.has(domainId)) return;
     const last = await this.redis.xrevrange(consoleLogKey(this.prefix, domainId), '+', '-', 'COUNT', 1);
     const nextSeq = last.length > 0 ? seqAfter(last[0][1]) : 0;
-    this.consoles.set(domainId, { domainId, nextSeq, buffered: [], bufferedBytes: 0, dropped: 0, writing: false });
+    this.consoles.set(domainId, {
+      domainId,
+      nextSeq,
+      buffered: [],
+      bufferedBytes: 0,
+      dropped: 0,
+      writing: false,
+    });
     const channel = consoleInputChannel(this.prefix, domainId);
     this.inputChannels.set(channel, domainId);
     await this.subscriber.subscribe(channel);
@@ -121,7 +130,14 @@ export class ConsoleRelay {
     const minSeq = Math.max(0, chunk.seq - CONSOLE_SCROLLBACK_BYTES);
     await this.redis
       .multi()
-      .xadd(consoleLogKey(this.prefix, chunk.domainId), 'MINID', '~', String(minSeq), `${chunk.seq}-1`, ...fields)
+      .xadd(
+        consoleLogKey(this.prefix, chunk.domainId),
+        'MINID',
+        '~',
+        String(minSeq),
+        `${chunk.seq}-1`,
+        ...fields,
+      )
       .publish(consoleOutputChannel(this.prefix, chunk.domainId), JSON.stringify(chunk))
       .exec()
       .then((results) => {

@@ -6,7 +6,6 @@ import {
   DOMAIN_EVENTS_QUEUE,
   type AgentDomainEvent,
   type AgentJob,
-  type AgentReconcileReport,
   type DomainSpec,
 } from '@xeno/contracts';
 import { ImageStore } from '@xeno/images';

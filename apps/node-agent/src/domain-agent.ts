@@ -52,12 +52,26 @@ export class DomainAgent {
     host.on('exit', (domainId, reason, detail) => {
       void this.consoles.close(domainId);
       const state = reason === 'crash' || reason === 'watchdog' ? 'crashed' : 'stopped';
-      this.events.publish({ agentId, domainId, state, shutdownReason: reason, ...(detail ? { detail } : {}) });
+      this.events.publish({
+        agentId,
+        domainId,
+        state,
+        shutdownReason: reason,
+        ...(detail ? { detail } : {}),
+      });
     });
     host.on('rebooted', (domainId) =>
-      this.events.publish({ agentId, domainId, state: 'running', shutdownReason: 'reboot', detail: 'guest rebooted' }),
+      this.events.publish({
+        agentId,
+        domainId,
+        state: 'running',
+        shutdownReason: 'reboot',
+        detail: 'guest rebooted',
+      }),
     );
-    host.on('failed', (error) => logger.error('domain host failed; its domains are gone', { error: String(error) }));
+    host.on('failed', (error) =>
+      logger.error('domain host failed; its domains are gone', { error: String(error) }),
+    );
   }
 
   /** Start consuming lifecycle jobs and report what runs here. */
@@ -76,7 +90,10 @@ export class DomainAgent {
     const { domains } = await this.options.host.stats();
     this.events.reconcile({
       agentId: this.options.agentId,
-      domains: domains.map((d) => ({ domainId: d.domainId, state: d.state === 'stopping' ? 'stopping' : d.state })),
+      domains: domains.map((d) => ({
+        domainId: d.domainId,
+        state: d.state === 'stopping' ? 'stopping' : d.state,
+      })),
     });
   }
 
@@ -91,7 +108,8 @@ export class DomainAgent {
       memoryUsedMiB: stats.memoryUsedMiB,
       cpuBusy: elapsedMs > 0 ? Math.min(1, (stats.busyMs - last.busyMs) / elapsedMs / pcpus) : 0,
       domainCount: stats.domains.length,
-      instructionsPerSecond: elapsedMs > 0 ? Math.round(((stats.instructions - last.instructions) * 1000) / elapsedMs) : 0,
+      instructionsPerSecond:
+        elapsedMs > 0 ? Math.round(((stats.instructions - last.instructions) * 1000) / elapsedMs) : 0,
       domainIds: stats.domains.map((d) => d.domainId),
     };
   }

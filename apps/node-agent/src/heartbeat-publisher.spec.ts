@@ -16,6 +16,8 @@ describe('HeartbeatPublisher', () => {
     apiUrl: 'http://127.0.0.1:1',
     heartbeatIntervalMs: 60_000,
     heartbeatTtlMs: 5_000,
+    hostMemoryMiB: 1024,
+    dataDir: '/nonexistent',
   };
   const key = agentHeartbeatKey(config.redisPrefix, config.agentId);
   const logs: string[] = [];

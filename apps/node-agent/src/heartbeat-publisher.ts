@@ -1,9 +1,21 @@
-import { agentHeartbeatKey, type AgentHeartbeat } from '@xeno/contracts';
+import { agentHeartbeatKey, type AgentHeartbeat, type AgentLoad, type HostCapacity } from '@xeno/contracts';
 import type { Redis } from 'ioredis';
 import os from 'node:os';
 import type { AgentConfig } from './agent-config';
 import { readHostCapacity } from './host-capacity';
 import type { JsonLogger } from './json-logger';
+
+/** What a heartbeat reports: the capacity the agent hands out, and (once it hosts domains) its load. */
+export interface HeartbeatSource {
+  capacity(): HostCapacity;
+  load(): Promise<AgentLoad | undefined>;
+}
+
+/** The operating system's view, for an agent that hosts no domains. */
+export const OS_HEARTBEAT_SOURCE: HeartbeatSource = {
+  capacity: readHostCapacity,
+  load: async () => undefined,
+};
 
 /**
  * Refreshes this agent's heartbeat key (value: AgentHeartbeat JSON, expiring after the TTL) on a
@@ -19,6 +31,7 @@ export class HeartbeatPublisher {
     private readonly redis: Redis,
     private readonly config: AgentConfig,
     private readonly logger: JsonLogger,
+    private readonly source: HeartbeatSource = OS_HEARTBEAT_SOURCE,
   ) {
     this.key = agentHeartbeatKey(config.redisPrefix, config.agentId);
   }
@@ -35,12 +48,14 @@ export class HeartbeatPublisher {
     await this.redis.del(this.key).catch(() => undefined);
   }
 
-  heartbeat(): AgentHeartbeat {
+  async heartbeat(): Promise<AgentHeartbeat> {
+    const load = await this.source.load();
     return {
       agentId: this.config.agentId,
       hostname: os.hostname(),
       pid: process.pid,
-      capacity: readHostCapacity(),
+      capacity: this.source.capacity(),
+      ...(load ? { load } : {}),
       startedAt: this.startedAt,
       timestamp: new Date().toISOString(),
     };
@@ -48,7 +63,12 @@ export class HeartbeatPublisher {
 
   async beat(): Promise<void> {
     try {
-      await this.redis.set(this.key, JSON.stringify(this.heartbeat()), 'PX', this.config.heartbeatTtlMs);
+      await this.redis.set(
+        this.key,
+        JSON.stringify(await this.heartbeat()),
+        'PX',
+        this.config.heartbeatTtlMs,
+      );
       if (this.failing) this.logger.info('heartbeats resumed');
       this.failing = false;
     } catch (error) {

@@ -81,7 +81,12 @@ export class LifecycleJobs {
         }
         await this.consoles.open(domainId);
         try {
-          await this.host.create({ op: 'create', spec: job.spec, kernel: image.kernel, ramdisk: image.ramdisk });
+          await this.host.create({
+            op: 'create',
+            spec: job.spec,
+            kernel: image.kernel,
+            ramdisk: image.ramdisk,
+          });
           await this.host.start(domainId);
         } catch (error) {
           await this.consoles.close(domainId);

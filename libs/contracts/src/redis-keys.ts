@@ -56,3 +56,11 @@ export function consoleInputChannel(prefix: string, domainId: string): string {
 export function domainSnapshotKey(prefix: string, domainId: string, actionId: string): string {
   return `${prefix}snapshot:${domainId}:${actionId}`;
 }
+
+/**
+ * Hash of agent id → `cordoned` | `draining`, set by admins. An agent not in it is `ready` while its
+ * heartbeat lives (and `down` once it expires); kept apart from the heartbeat, which the agent overwrites.
+ */
+export function agentAdminStateKey(prefix: string): string {
+  return `${prefix}agent:admin-state`;
+}

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { agentHeartbeatPattern } from '@xeno/contracts';
+import {
+  agentAdminStateKey,
+  agentHeartbeatPattern,
+  parseAgentHeartbeat,
+  type AgentHeartbeat,
+  type AgentState,
+} from '@xeno/contracts';
 import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { REDIS_CLIENT } from '../redis/redis-client';
@@ -36,6 +42,37 @@ export class AgentRegistry {
   }
 
   async countLive(): Promise<number> {
+    return (await this.liveKeys()).length;
+  }
+
+  /** The current heartbeat of every live agent, by agent id (unparseable values are skipped). */
+  async liveHeartbeats(): Promise<AgentHeartbeat[]> {
+    const keys = await this.liveKeys();
+    if (keys.length === 0) return [];
+    const values = await this.redis.mget(keys);
+    return values.flatMap((raw) => {
+      const beat = parseAgentHeartbeat(raw);
+      return beat ? [beat] : [];
+    });
+  }
+
+  /** Live agents with the state admins gave them (ready unless cordoned or draining). */
+  async liveAgents(): Promise<Array<{ heartbeat: AgentHeartbeat; state: AgentState }>> {
+    const [beats, states] = await Promise.all([
+      this.liveHeartbeats(),
+      this.redis.hgetall(agentAdminStateKey(this.config.redisPrefix)),
+    ]);
+    return beats.map((heartbeat) => ({ heartbeat, state: adminState(states[heartbeat.agentId]) }));
+  }
+
+  /** Cordon, drain (both keep the agent's domains where they are; no new ones) or make ready again. */
+  async setAdminState(agentId: string, state: 'ready' | 'cordoned' | 'draining'): Promise<void> {
+    const key = agentAdminStateKey(this.config.redisPrefix);
+    if (state === 'ready') await this.redis.hdel(key, agentId);
+    else await this.redis.hset(key, agentId, state);
+  }
+
+  private async liveKeys(): Promise<string[]> {
     const keys = new Set<string>(); // SCAN may return a key twice
     const pattern = agentHeartbeatPattern(this.config.redisPrefix);
     let cursor = '0';
@@ -44,6 +81,10 @@ export class AgentRegistry {
       cursor = next;
       for (const key of batch) keys.add(key);
     } while (cursor !== '0');
-    return keys.size;
+    return [...keys];
   }
+}
+
+function adminState(value: string | undefined): AgentState {
+  return value === 'cordoned' || value === 'draining' ? value : 'ready';
 }

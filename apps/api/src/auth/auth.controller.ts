@@ -22,21 +22,30 @@ export class AuthController {
 
   @Public()
   @Post('signup')
-  async signUp(@Body() body: SignUpDto, @Res({ passthrough: true }) res: CookieResponse): Promise<SessionResponse> {
+  async signUp(
+    @Body() body: SignUpDto,
+    @Res({ passthrough: true }) res: CookieResponse,
+  ): Promise<SessionResponse> {
     return setSessionCookie(res, await this.auth.signUp(body));
   }
 
   @Public()
   @Post('login')
   @HttpCode(200)
-  async logIn(@Body() body: LogInDto, @Res({ passthrough: true }) res: CookieResponse): Promise<SessionResponse> {
+  async logIn(
+    @Body() body: LogInDto,
+    @Res({ passthrough: true }) res: CookieResponse,
+  ): Promise<SessionResponse> {
     return setSessionCookie(res, await this.auth.logIn(body));
   }
 
   @Public()
   @Post('logout')
   @HttpCode(204)
-  async logOut(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: CookieResponse): Promise<void> {
+  async logOut(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: CookieResponse,
+  ): Promise<void> {
     const cookie = req.headers.cookie;
     await this.auth.logOut(Array.isArray(cookie) ? cookie.join('; ') : cookie);
     res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax' });

@@ -10,7 +10,11 @@ import { TokensController } from './tokens.controller';
 
 @Module({
   // The throttler only guards the auth controller (it applies ThrottlerGuard itself); limits are set there.
-  imports: [DatabaseModule, UsersModule, ThrottlerModule.forRoot([{ name: 'default', limit: 20, ttl: 60_000 }])],
+  imports: [
+    DatabaseModule,
+    UsersModule,
+    ThrottlerModule.forRoot([{ name: 'default', limit: 20, ttl: 60_000 }]),
+  ],
   controllers: [AuthController, TokensController],
   providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService],

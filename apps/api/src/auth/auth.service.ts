@@ -160,7 +160,10 @@ export class AuthService {
     return this.principalOf(row.userId, 'token');
   }
 
-  private async principalOf(userId: string, via: RequestPrincipal['via']): Promise<RequestPrincipal | undefined> {
+  private async principalOf(
+    userId: string,
+    via: RequestPrincipal['via'],
+  ): Promise<RequestPrincipal | undefined> {
     const user = await this.dataSource.getRepository(UserEntity).findOne({ where: { id: userId } });
     return user ? { userId: user.id, tenantId: user.tenantId, role: user.role, via } : undefined;
   }

@@ -13,8 +13,10 @@ export interface AuthenticatedRequest {
 }
 
 /** The caller resolved by AuthGuard; only on non-public routes. */
-export const Principal = createParamDecorator((_data: unknown, context: ExecutionContext): RequestPrincipal => {
-  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-  if (!principal) throw new Error('Principal used on a public route');
-  return principal;
-});
+export const Principal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): RequestPrincipal => {
+    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+    if (!principal) throw new Error('Principal used on a public route');
+    return principal;
+  },
+);

@@ -10,7 +10,10 @@ export class TokensController {
 
   /** The only response that ever contains the token itself. */
   @Post()
-  create(@Principal() principal: RequestPrincipal, @Body() body: CreateApiTokenDto): Promise<CreatedApiToken> {
+  create(
+    @Principal() principal: RequestPrincipal,
+    @Body() body: CreateApiTokenDto,
+  ): Promise<CreatedApiToken> {
     return this.auth.createToken(principal, body);
   }
 

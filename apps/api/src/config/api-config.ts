@@ -1,4 +1,4 @@
-import { DEFAULT_REDIS_PREFIX } from '@xeno/contracts';
+import { DEFAULT_REDIS_PREFIX, type PlacementPolicy } from '@xeno/contracts';
 import path from 'node:path';
 import { findProjectRoot } from './project-root';
 
@@ -15,6 +15,12 @@ export interface ApiConfig {
   /** First platform admin, created when the users table is empty. No password: one is generated. */
   firstAdmin: { email: string; password: string | undefined };
   version: string;
+  /** How placement picks an agent: `spread` (emptiest first, the default) or `pack` (fullest that fits). */
+  placementPolicy: PlacementPolicy;
+  /** How long a clean stop waits for the guest to power off before the agent destroys it. */
+  stopTimeoutMs: number;
+  /** What happens to domains of an agent that went down: `restart` elsewhere (default) or `keep` them lost. */
+  lostDomainPolicy: 'restart' | 'keep';
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -33,5 +39,14 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       password: env.ADMIN_PASSWORD || undefined,
     },
     version: env.APP_VERSION ?? project.version,
+    placementPolicy: placementPolicy(env.PLACEMENT_POLICY),
+    stopTimeoutMs: Number(env.STOP_TIMEOUT_MS ?? 30_000),
+    lostDomainPolicy: env.LOST_DOMAIN_POLICY === 'keep' ? 'keep' : 'restart',
   };
+}
+
+function placementPolicy(value: string | undefined): PlacementPolicy {
+  if (value === undefined || value === '' || value === 'spread') return 'spread';
+  if (value === 'pack') return 'pack';
+  throw new Error(`PLACEMENT_POLICY must be spread or pack, got "${value}"`);
 }

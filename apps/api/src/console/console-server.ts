@@ -10,11 +10,14 @@ import type { Redis } from 'ioredis';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import type { ConsoleAccess, ConsolePrincipal } from './console-access';
 import { ConsoleFeeds } from './console-feeds';
+import type { ConsoleShare, ConsoleShareTokens } from './console-share-tokens';
 import type { ConsoleLimits } from './console-limits';
 import { ConsoleViewer } from './console-viewer';
 import { InputPacer } from './input-pacer';
 
 export const NOT_FOUND = 'domain not found';
+export const SHARE_EXPIRED = 'share link expired';
+export const SHARE_INVALID = 'share link invalid';
 
 export interface ConsoleServerDeps {
   access: ConsoleAccess;
@@ -26,6 +29,9 @@ export interface ConsoleServerDeps {
   adapterSub: Redis;
   prefix: string;
   limits: ConsoleLimits;
+  /** Checks the read-only share links a socket may connect with instead of a session. */
+  shares: ConsoleShareTokens;
+  now?: () => number;
 }
 
 interface SocketState {
@@ -34,6 +40,8 @@ interface SocketState {
   pacer?: InputPacer;
   domainId?: string;
   readOnly: boolean;
+  /** Set when the socket connected with a share link: it may watch only that domain, read-only. */
+  share?: ConsoleShare;
 }
 
 /**
@@ -56,9 +64,9 @@ export class ConsoleServer {
     this.console = this.io.of('/console');
     this.console.use((socket, next) => {
       void this.authenticate(socket).then(
-        (principal) => {
-          if (!principal) return next(new Error('not authenticated'));
-          socket.data = { principal, readOnly: true } satisfies SocketState;
+        (result) => {
+          if ('error' in result) return next(new Error(result.error));
+          socket.data = { ...result, readOnly: true } satisfies SocketState;
           next();
         },
         () => next(new Error('authentication unavailable')),
@@ -67,20 +75,38 @@ export class ConsoleServer {
     this.console.on('connection', (socket) => this.onConnection(socket));
   }
 
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 
-  private authenticate(socket: Socket): Promise<ConsolePrincipal | undefined> {
-    const auth = socket.handshake.auth as { token?: unknown };
-    return this.deps.access.authenticate({
+  private async authenticate(
+    socket: Socket,
+  ): Promise<{ principal: ConsolePrincipal; share?: ConsoleShare } | { error: string }> {
+    const auth = socket.handshake.auth as { token?: unknown; share?: unknown };
+    if (typeof auth.share === 'string') {
+      const verified = await this.deps.shares.verify(auth.share);
+      if ('error' in verified) return { error: verified.error === 'expired' ? SHARE_EXPIRED : SHARE_INVALID };
+      const { share } = verified;
+      // A share link names no user: it stands for its tenant, narrowed to one domain and read-only.
+      return { principal: { userId: 'share-link', tenantId: share.tenantId, platformAdmin: false }, share };
+    }
+    const principal = await this.deps.access.authenticate({
       cookie: socket.handshake.headers.cookie,
       token: typeof auth.token === 'string' ? auth.token : undefined,
     });
+    return principal ? { principal } : { error: 'not authenticated' };
   }
 
   private onConnection(socket: Socket): void {
     const state = socket.data as SocketState;
+    // A share link is short-lived: its viewer is cut off when it expires, not only refused on re-attach.
+    const expiry = state.share
+      ? setTimeout(() => socket.disconnect(true), Math.max(0, state.share.expiresAt - this.now()))
+      : undefined;
     socket.on('attach', (request: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: ConsoleAttachReply) => void) : () => undefined;
       this.attach(socket, state, request).then(reply, () =>
@@ -93,7 +119,10 @@ export class ConsoleServer {
       reply(this.input(state, data));
     });
     socket.on('resize', (size: unknown) => this.resize(state, size));
-    socket.on('disconnect', () => detach(state));
+    socket.on('disconnect', () => {
+      clearTimeout(expiry);
+      detach(state);
+    });
   }
 
   private async attach(socket: Socket, state: SocketState, request: unknown): Promise<ConsoleAttachReply> {
@@ -106,9 +135,14 @@ export class ConsoleServer {
     const seq = fromSeq === undefined ? 0 : fromSeq;
     if (!Number.isSafeInteger(seq) || (seq as number) < 0)
       return { ok: false, error: 'fromSeq must be an integer ≥ 0' };
+    if (state.share) {
+      if (domainId !== state.share.domainId) return { ok: false, error: NOT_FOUND };
+      if (state.share.expiresAt <= this.now()) return { ok: false, error: SHARE_EXPIRED };
+    }
     // Checked on every attach: membership or the domain may have changed since the socket connected.
-    const grant = await this.deps.access.grant(state.principal, domainId);
-    if (!grant || !socket.connected) return { ok: false, error: NOT_FOUND };
+    const granted = await this.deps.access.grant(state.principal, domainId);
+    if (!granted || !socket.connected) return { ok: false, error: NOT_FOUND };
+    const grant = state.share ? { ...granted, readOnly: true } : granted;
     detach(state);
     state.domainId = domainId;
     state.readOnly = grant.readOnly;

@@ -1,8 +1,16 @@
 import { ApiTokenEntity } from '../auth/api-token.entity';
 import { SessionEntity } from '../auth/session.entity';
+import { DomainActionEntity } from '../domains/domain-action.entity';
 import { DomainEntity } from '../domains/domain.entity';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { UserEntity } from '../users/user.entity';
 
 /** Every TypeORM entity of the control plane. */
-export const ENTITIES = [TenantEntity, UserEntity, DomainEntity, SessionEntity, ApiTokenEntity];
+export const ENTITIES = [
+  TenantEntity,
+  UserEntity,
+  DomainEntity,
+  DomainActionEntity,
+  SessionEntity,
+  ApiTokenEntity,
+];

@@ -1,4 +1,4 @@
-import { DOMAIN_STATES, type DomainState } from '@xeno/contracts';
+import { DOMAIN_STATES, type DomainState, type ShutdownReason } from '@xeno/contracts';
 import {
   Column,
   CreateDateColumn,
@@ -52,6 +52,13 @@ export class DomainEntity {
   /** Agent hosting the domain, or chosen to; null while it is on none. */
   @Column({ name: 'agent_id', type: 'varchar', length: 100, nullable: true })
   agentId!: string | null;
+
+  @Column({ name: 'last_shutdown_reason', type: 'varchar', length: 20, nullable: true })
+  lastShutdownReason!: ShutdownReason | null;
+
+  /** Why the domain is in error/crashed/lost, or why its last action failed. */
+  @Column({ name: 'state_detail', type: 'text', nullable: true })
+  stateDetail!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

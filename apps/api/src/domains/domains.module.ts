@@ -1,10 +1,23 @@
 import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module';
 import { DatabaseModule } from '../database/database.module';
+import { ImagesModule } from '../images/images.module';
+import { QueuesModule } from '../queues/queues.module';
+import { DomainActions } from './domain-actions.service';
 import { DomainCreation } from './domain-creation.service';
+import { DomainEventApplier } from './domain-event-applier.service';
+import { DomainsController } from './domains.controller';
+import { HeartbeatPlacementAgents, PlacementAgents } from './placement-agents';
 
 @Module({
-  imports: [DatabaseModule],
-  providers: [DomainCreation],
-  exports: [DomainCreation],
+  imports: [DatabaseModule, AgentsModule, ImagesModule, QueuesModule],
+  controllers: [DomainsController],
+  providers: [
+    DomainCreation,
+    DomainActions,
+    DomainEventApplier,
+    { provide: PlacementAgents, useClass: HeartbeatPlacementAgents },
+  ],
+  exports: [DomainCreation, DomainActions, DomainEventApplier, PlacementAgents],
 })
 export class DomainsModule {}

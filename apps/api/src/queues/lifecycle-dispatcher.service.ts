@@ -1,5 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { agentJobProblem, agentLifecycleQueue, bullmqPrefix, type AgentJob, type DeadLetterJob } from '@xeno/contracts';
+import {
+  agentJobProblem,
+  agentLifecycleQueue,
+  bullmqPrefix,
+  type AgentJob,
+  type DeadLetterJob,
+} from '@xeno/contracts';
 import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';

@@ -66,7 +66,13 @@ export class HostRuntime {
           (value) => this.post({ type: 'reply', id: message.id, ok: true, value }),
           (error: unknown) => {
             const code = error instanceof HostError ? error.code : 'REFUSED';
-            this.post({ type: 'reply', id: message.id, ok: false, code, error: String((error as Error).message) });
+            this.post({
+              type: 'reply',
+              id: message.id,
+              ok: false,
+              code,
+              error: String((error as Error).message),
+            });
           },
         );
         break;
@@ -222,7 +228,13 @@ export class HostRuntime {
     if (!pending) return;
     clearTimeout(pending.timer);
     if (pending.kind === 'stop') pending.resolve({ shutdownReason: reason });
-    else pending.reject(new HostError('CONFLICT', `the guest ended (${reason}) instead of rebooting`));
+    else
+      pending.reject(
+        new HostError(
+          'CONFLICT',
+          `the guest ended (${reason}${detail ? `: ${detail}` : ''}) instead of rebooting`,
+        ),
+      );
   }
 
   /** Guests that shut themselves down (or were asked to): rebuild on reboot, destroy otherwise. */
@@ -269,7 +281,8 @@ export class HostRuntime {
   private stats(): HostStats {
     const domains = [...this.domains.values()].map((hosted) => this.info(hosted));
     let consoleDroppedBytes = 0;
-    for (const hosted of this.domains.values()) consoleDroppedBytes += hosted.dom.exec.console.stats.droppedOut;
+    for (const hosted of this.domains.values())
+      consoleDroppedBytes += hosted.dom.exec.console.stats.droppedOut;
     return {
       domains,
       instructions: this.instructions,

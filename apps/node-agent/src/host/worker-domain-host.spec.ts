@@ -10,7 +10,17 @@ const PROMPT = 'xenolite:~$ ';
 const images = new ImageStore(findProjectRoot());
 
 function spec(domainId: string): DomainSpec {
-  return { domainId, tenantId: 't1', name: domainId, imageId: 'xenolite', memoryMiB: 16, vcpus: 1, weight: 256, cap: 0, cmdline: '' };
+  return {
+    domainId,
+    tenantId: 't1',
+    name: domainId,
+    imageId: 'xenolite',
+    memoryMiB: 16,
+    vcpus: 1,
+    weight: 256,
+    cap: 0,
+    cmdline: '',
+  };
 }
 
 function createRequest(domainId: string) {

@@ -6,8 +6,18 @@ import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
 import { ConsoleConnection } from './console-connection';
 
+export interface ConsoleTerminalProps {
+  domainId: string;
+  /** Watch through a share link (read-only, no session; no log download). */
+  share?: string;
+  /** Told the size of every output chunk shown, for the traffic graph. */
+  onTraffic?: (bytes: number) => void;
+}
+
 /** A domain's live console: xterm.js fitted to its box, with links, search and log download. */
-export function ConsoleTerminal({ domainId }: { domainId: string }) {
+export function ConsoleTerminal({ domainId, share, onTraffic }: ConsoleTerminalProps) {
+  const traffic = useRef(onTraffic);
+  traffic.current = onTraffic;
   const box = useRef<HTMLDivElement>(null);
   const search = useRef<SearchAddon | null>(null);
   const [status, setStatus] = useState('connecting…');
@@ -31,7 +41,11 @@ export function ConsoleTerminal({ domainId }: { domainId: string }) {
         onStatus: (text) => setStatus(text),
       },
       // xterm calls back once it has parsed the bytes: the acknowledgement that paces the API.
-      (bytes, done) => terminal.write(bytes, done),
+      (bytes, done) => {
+        traffic.current?.(bytes.length);
+        terminal.write(bytes, done);
+      },
+      share,
     );
     const input = terminal.onData((text) => connection.type(text));
     const resized = terminal.onResize(({ cols, rows }) => connection.resize(cols, rows));
@@ -44,7 +58,7 @@ export function ConsoleTerminal({ domainId }: { domainId: string }) {
       connection.close();
       terminal.dispose();
     };
-  }, [domainId]);
+  }, [domainId, share]);
 
   return (
     <section className="console" aria-label="Console">
@@ -59,9 +73,11 @@ export function ConsoleTerminal({ domainId }: { domainId: string }) {
           onChange={(event) => setQuery(event.target.value)}
           onKeyDown={(event) => event.key === 'Enter' && search.current?.findNext(query)}
         />
-        <a href={`/api/domains/${encodeURIComponent(domainId)}/console/log.txt`} download>
-          Download log
-        </a>
+        {!share && (
+          <a href={`/api/domains/${encodeURIComponent(domainId)}/console/log.txt`} download>
+            Download log
+          </a>
+        )}
       </div>
       <div className="console-screen" ref={box} />
     </section>

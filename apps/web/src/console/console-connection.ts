@@ -22,9 +22,15 @@ export class ConsoleConnection {
     private readonly domainId: string,
     private readonly callbacks: ConsoleCallbacks,
     write: (bytes: Uint8Array, done: () => void) => void,
+    /** A share link's token: the socket authenticates with it instead of the session, read-only. */
+    share?: string,
   ) {
     // websocket only: no sticky sessions needed when several API instances sit behind a balancer.
-    this.socket = io('/console', { transports: ['websocket'], withCredentials: true });
+    this.socket = io('/console', {
+      transports: ['websocket'],
+      withCredentials: true,
+      auth: share ? { share } : {},
+    });
     this.socket.on('connect', () => void this.attach());
     this.socket.on('connect_error', (error) => callbacks.onStatus(`cannot connect: ${error.message}`, true));
     this.socket.on('disconnect', () => callbacks.onStatus('disconnected, reconnecting…', this.readOnly));

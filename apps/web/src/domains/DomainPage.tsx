@@ -1,6 +1,9 @@
 import type { DomainView } from '@xeno/contracts';
 import { useApiData } from '../api/use-api-data';
 import { ConsoleTerminal } from '../console/ConsoleTerminal';
+import { ShareButton } from '../console/ShareButton';
+import { Sparkline } from '../graphs/Sparkline';
+import { useRateSamples } from '../graphs/use-samples';
 import { ErrorNote } from '../layout/ErrorNote';
 import { ActionButtons } from './ActionButtons';
 import { StateBadge } from './StateBadge';
@@ -11,6 +14,7 @@ export function DomainPage({ domainId }: { domainId: string }) {
   const domain = useApiData<DomainView>(`/api/domains/${encodeURIComponent(domainId)}`);
   useDomainEvents((changed) => changed === domainId && domain.reload());
   const view = domain.data;
+  const traffic = useRateSamples();
   return (
     <main className="wide">
       <p>
@@ -28,9 +32,17 @@ export function DomainPage({ domainId }: { domainId: string }) {
           {view.stateDetail && <p className="meta">{view.stateDetail}</p>}
           <ActionButtons domainId={view.id} onActed={domain.reload} />
           <h2>Console</h2>
-          <ConsoleTerminal domainId={view.id} />
+          <div className="graphs">
+            <Sparkline label="Console traffic" samples={traffic.samples} format={formatRate} />
+          </div>
+          <ShareButton domainId={view.id} />
+          <ConsoleTerminal domainId={view.id} onTraffic={traffic.add} />
         </>
       )}
     </main>
   );
+}
+
+function formatRate(bytesPerSecond: number): string {
+  return bytesPerSecond >= 1024 ? `${(bytesPerSecond / 1024).toFixed(1)} KiB/s` : `${bytesPerSecond} B/s`;
 }

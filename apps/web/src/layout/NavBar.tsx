@@ -10,6 +10,13 @@ export function NavBar({ session, onLogOut }: { session: SessionResponse; onLogO
       <nav>
         <a href="#/domains">Domains</a>
         <a href="#/tokens">API tokens</a>
+        <a href="#/audit">Audit log</a>
+        {session.user.role === 'platform-admin' && (
+          <>
+            <a href="#/admin">Fleet</a>
+            <a href="#/admin/usage">Usage</a>
+          </>
+        )}
       </nav>
       <span className="who">
         {session.user.email} · {session.tenant.name}

@@ -1,6 +1,7 @@
 import { CreateTenantsAndUsers1764100000000 } from './1764100000000-create-tenants-and-users';
 import { CreateDomainsAndQuotas1764200000000 } from './1764200000000-create-domains-and-quotas';
 import { CreateSessionsAndApiTokens1764300000000 } from './1764300000000-create-sessions-and-api-tokens';
+import { CreateDomainActions1764500000000 } from './1764500000000-create-domain-actions';
 import { CreateAgents1764600000000 } from './1764600000000-create-agents';
 
 /**
@@ -11,5 +12,6 @@ export const MIGRATIONS = [
   CreateTenantsAndUsers1764100000000,
   CreateDomainsAndQuotas1764200000000,
   CreateSessionsAndApiTokens1764300000000,
+  CreateDomainActions1764500000000,
   CreateAgents1764600000000,
 ];

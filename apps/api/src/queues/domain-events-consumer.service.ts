@@ -1,0 +1,85 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import {
+  bullmqPrefix,
+  DOMAIN_EVENTS_QUEUE,
+  RECONCILE_JOB_NAME,
+  type AgentDomainEvent,
+  type AgentReconcileReport,
+} from '@xeno/contracts';
+import { Worker, type Job } from 'bullmq';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { DomainEventApplier } from '../domains/domain-event-applier.service';
+import { LifecycleDispatcher } from './lifecycle-dispatcher.service';
+import { redisConnectionOptions } from '../redis/redis-connection-options';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Consumes what agents report on the durable DOMAIN_EVENTS_QUEUE and records it in Postgres. A job is
+ * acknowledged only after its transaction committed, so an API restart or a database blip retries it
+ * (applying an event twice is harmless). Orphans found by a reconcile — domains an agent runs that the
+ * API placed elsewhere or deleted — are destroyed on that agent.
+ */
+@Injectable()
+export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DomainEventsConsumer.name);
+  private worker: Worker | undefined;
+
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly applier: DomainEventApplier,
+    private readonly dispatcher: LifecycleDispatcher,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Connection options rather than a client: the worker then owns its connections and closes them in
+    // order on close(), which a shared client closed under it mid-command does not allow.
+    this.worker = new Worker(DOMAIN_EVENTS_QUEUE, (job) => this.handle(job), {
+      connection: redisConnectionOptions(this.config.redisUrl),
+      prefix: bullmqPrefix(this.config.redisPrefix),
+      concurrency: 8,
+    });
+    this.worker.on('failed', (job, error) =>
+      this.logger.warn(
+        `domain event ${job?.id ?? '?'} failed (${job?.attemptsMade ?? 0} attempts): ${error.message}`,
+      ),
+    );
+    this.worker.on('error', (error) => this.logger.warn(`domain events worker: ${error.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.worker) return;
+    // Closing while BullMQ still initialises its blocking connection makes it disconnect() rather than
+    // QUIT, which rejects its fire-and-forget init commands (unhandled "Connection is closed"); let the
+    // initialisation finish first — briefly: with Redis unreachable it never finishes.
+    await Promise.race([
+      this.worker.waitUntilReady().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]);
+    await this.worker.close().catch(() => undefined);
+  }
+
+  private async handle(job: Job): Promise<void> {
+    if (job.name === RECONCILE_JOB_NAME) {
+      const report = job.data as AgentReconcileReport;
+      const { orphans } = await this.applier.reconcile(report);
+      for (const domainId of orphans)
+        await this.dispatcher.dispatch(report.agentId, {
+          kind: 'domain.destroy',
+          actionId: randomUUID(),
+          domainId,
+        });
+      return;
+    }
+    const result = await this.applier.apply(job.data as AgentDomainEvent);
+    if (!result.applied)
+      this.logger.debug(
+        `ignored ${job.name} for ${(job.data as AgentDomainEvent).domainId}: ${result.reason}`,
+      );
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module';
+import { DatabaseModule } from '../database/database.module';
+import { DomainsModule } from '../domains/domains.module';
+import { DomainEventsConsumer } from './domain-events-consumer.service';
+import { LostAgentSweeper } from './lost-agent-sweeper.service';
+import { QueuesModule } from './queues.module';
+
+/** The API's side of the agent protocol: agents' reports recorded, agents that went down noticed. */
+@Module({
+  imports: [DatabaseModule, AgentsModule, DomainsModule, QueuesModule],
+  providers: [DomainEventsConsumer, LostAgentSweeper],
+  exports: [LostAgentSweeper],
+})
+export class DomainEventsModule {}

@@ -1,0 +1,50 @@
+import { SESSION_COOKIE, type SessionResponse } from '@xeno/contracts';
+import { randomBytes } from 'node:crypto';
+
+export interface ApiAnswer {
+  status: number;
+  // Tests read whatever JSON the route answered.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  setCookie: string | null;
+}
+
+/** fetch against a started test app, JSON in and out, with a session cookie or a bearer token. */
+export function apiClient(baseUrl: string) {
+  const call = async (
+    method: string,
+    path: string,
+    options: { body?: unknown; cookie?: string; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiAnswer> => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.cookie) headers.cookie = options.cookie;
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const response = await fetch(baseUrl + path, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text ? JSON.parse(text) : undefined,
+      setCookie: response.headers.get('set-cookie'),
+    };
+  };
+
+  /** A new tenant and its owner, logged in. */
+  const signUp = async (): Promise<{ cookie: string; session: SessionResponse }> => {
+    const email = `user-${randomBytes(4).toString('hex')}@example.test`;
+    const answer = await call('POST', '/api/auth/signup', {
+      body: { email, password: 'correct horse battery', tenantName: `tenant ${email}` },
+    });
+    if (answer.status !== 201)
+      throw new Error(`sign-up answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    const match = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(answer.setCookie ?? '');
+    if (!match) throw new Error('sign-up set no session cookie');
+    return { cookie: `${SESSION_COOKIE}=${match[1]}`, session: answer.body as SessionResponse };
+  };
+
+  return { call, signUp };
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import {
+  deleteKeysWithPrefix,
+  dropDatabase,
+  embeddedDirsUnder,
+  ensureDatabase,
+  findFreePort,
+  resolvePostgres,
+  resolveRedis,
+  withDatabase,
+  type ResolveOptions,
+} from '../../tools/infra';
+import { loadLauncherConfig } from '../../tools/launcher/launcher-config';
+import { say } from '../../tools/launcher/output';
+import { ShutdownStack } from '../../tools/launcher/shutdown-stack';
+import { startStack } from '../../tools/launcher/start-stack';
+
+export interface ThrowawayStack {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The stack a load run measures when no --target is given: what `npm start` runs (API + agents, on found
+ * or embedded Postgres/Redis), on a free port, with a database and Redis key prefix of its own so a run
+ * never touches, or is disturbed by, a developer's data. Stopping takes the processes down first, then
+ * drops the database and keys, then stops any server it started — in that order, so nothing is left.
+ */
+export async function startThrowawayStack(agentCount: number): Promise<ThrowawayStack> {
+  const runId = `${Date.now()}_${randomUUID().slice(0, 6)}`;
+  const base = loadLauncherConfig({ ...process.env, AGENT_COUNT: String(agentCount) });
+  const config = {
+    ...base,
+    port: await findFreePort(),
+    databaseName: `xeno_load_${runId}`,
+    redisPrefix: `xeno_load:${runId}:`,
+  };
+  const shutdown = new ShutdownStack(say);
+  const options: ResolveOptions = {
+    order: ['env', 'local', 'embedded'],
+    env: process.env,
+    envNames: { postgres: 'DATABASE_URL', redis: 'REDIS_URL' },
+    embeddedDirs: embeddedDirsUnder(config.dataDir),
+    embeddedOnProbedPort: false,
+    log: say,
+  };
+  let failure: string | undefined;
+  try {
+    const postgres = await resolvePostgres(options);
+    if (postgres.startedHere) await shutdown.push('Postgres (load run)', postgres.stop);
+    const redis = await resolveRedis(options);
+    if (redis.startedHere) await shutdown.push('Redis (load run)', redis.stop);
+    await ensureDatabase(postgres.url, config.databaseName);
+    await shutdown.push('load-run database and keys', async () => {
+      await dropDatabase(postgres.url, config.databaseName);
+      await deleteKeysWithPrefix(redis.url, config.redisPrefix);
+    });
+    // The stack takes the URLs as given, so it uses exactly this database.
+    process.env.DATABASE_URL = withDatabase(postgres.url, config.databaseName);
+    process.env.REDIS_URL = redis.url;
+    await startStack(config, shutdown, (reason) => (failure = reason));
+  } catch (error) {
+    await shutdown.run();
+    throw error;
+  }
+  return {
+    baseUrl: `http://127.0.0.1:${config.port}`,
+    stop: async () => {
+      await shutdown.run();
+      if (failure) say(`note: during the run, ${failure}`);
+    },
+  };
+}

@@ -8,19 +8,15 @@ import {
 import { AGENT_FLEET_CONFIG, type AgentFleetConfig } from './agent-fleet-config';
 import { AgentStore } from './agent-store.service';
 
-/** Who is told when an agent goes down (the events consumer marks its domains lost and reschedules them). */
-export interface AgentDownListener {
-  agentDown(agentId: string): Promise<void>;
-}
-
 /**
- * Periodically marks agents `down` whose heartbeats stopped. The UPDATE … RETURNING is atomic, so with
- * several API processes each newly-down agent is reported by exactly one of them.
+ * Periodically records agents whose HTTP heartbeats stopped as `down` in the agents table (the fleet view's
+ * source). Their domains are handled by LostAgentSweeper (queues/), which watches the Redis heartbeat keys
+ * the same agents let expire. The UPDATE … RETURNING is atomic, so with several API processes each newly-down
+ * agent is logged by exactly one of them.
  */
 @Injectable()
 export class AgentDownSweep implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AgentDownSweep.name);
-  private readonly listeners: AgentDownListener[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
@@ -28,10 +24,6 @@ export class AgentDownSweep implements OnApplicationBootstrap, OnApplicationShut
     private readonly store: AgentStore,
     @Inject(AGENT_FLEET_CONFIG) private readonly config: AgentFleetConfig,
   ) {}
-
-  onAgentDown(listener: AgentDownListener): void {
-    this.listeners.push(listener);
-  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
@@ -55,14 +47,7 @@ export class AgentDownSweep implements OnApplicationBootstrap, OnApplicationShut
       this.logger.warn(`agent sweep skipped: ${String(error)}`);
       return [];
     }
-    for (const agentId of down) {
-      this.logger.warn(`agent ${agentId} missed its heartbeats: down`);
-      for (const listener of this.listeners) {
-        await listener.agentDown(agentId).catch((error: unknown) => {
-          this.logger.error(`handling agent ${agentId} down failed: ${String(error)}`);
-        });
-      }
-    }
+    for (const agentId of down) this.logger.warn(`agent ${agentId} missed its heartbeats: down`);
     return down;
   }
 }

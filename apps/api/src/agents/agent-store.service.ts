@@ -14,6 +14,9 @@ interface AgentRow {
   reserved_memory_mib: string | number;
 }
 
+/** States in which a domain holds memory on its agent (as HeartbeatPlacementAgents counts them). */
+const RESERVING_STATES = ['scheduling', 'starting', 'running', 'paused', 'stopping', 'migrating'];
+
 export interface NewAgent {
   agentId: string;
   hostname: string;
@@ -22,8 +25,10 @@ export interface NewAgent {
 }
 
 /**
- * The `agents` table: enrolment, heartbeats, admin state changes and the down sweep. Reserved memory is
- * summed from the domains placed on each agent, so it is what the API decided, not what the agent reports.
+ * The `agents` table: who enrolled (with the credential's hash), what each agent last reported over HTTP,
+ * and whether it went silent (`down`, set by AgentDownSweep). It outlives the Redis heartbeat keys, so a down
+ * agent stays visible. Admin states (cordoned/draining) live in Redis next to the heartbeats (AgentRegistry),
+ * where placement reads them. Reserved memory is summed from the domains placed on each agent.
  */
 @Injectable()
 export class AgentStore {
@@ -86,27 +91,18 @@ export class AgentStore {
     return rows.map((row) => row.id);
   }
 
-  /** Admin state change (cordon, uncordon, drain); undefined when no such agent. A down agent stays down. */
-  async setAdminState(agentId: string, state: Exclude<AgentState, 'down'>): Promise<AgentView | undefined> {
-    const rows = await this.updateReturning<{ id: string }>(
-      `UPDATE "agents" SET "state" = CASE WHEN "state" = 'down' THEN "state" ELSE $2::agent_state END
-       WHERE "id" = $1 RETURNING "id"`,
-      [agentId, state],
-    );
-    return rows.length > 0 ? this.get(agentId) : undefined;
-  }
-
   async get(agentId: string): Promise<AgentView | undefined> {
     return (await this.list(agentId))[0];
   }
 
-  /** Every agent (or one), with the memory of the domains the API placed there. */
+  /** Every agent (or one), with the memory of the domains the API placed there; `state` is ready or down. */
   async list(onlyAgentId?: string): Promise<AgentView[]> {
     const rows: AgentRow[] = await this.dataSource.query(
-      `SELECT a.*, COALESCE((SELECT SUM(d."memory_mib") FROM "domains" d WHERE d."agent_id" = a."id"), 0)
+      `SELECT a.*, COALESCE((SELECT SUM(d."memory_mib") FROM "domains" d
+                             WHERE d."agent_id" = a."id" AND d."state"::text = ANY($2)), 0)
                    AS reserved_memory_mib
        FROM "agents" a WHERE $1::varchar IS NULL OR a."id" = $1 ORDER BY a."id"`,
-      [onlyAgentId ?? null],
+      [onlyAgentId ?? null, RESERVING_STATES],
     );
     return rows.map(toView);
   }

@@ -54,8 +54,28 @@ const GOALS: Threshold[] = [
   },
 ];
 
+/** A run that measured less than it was asked to proves nothing: every planned sample must exist. */
+function completeness(p: Omit<LoadProfile, 'thresholds'>): Threshold[] {
+  const all = (metric: string, limit: number): Threshold => ({
+    metric,
+    op: '>=',
+    limit,
+    why: 'every planned launch, session and round trip must have happened',
+  });
+  return [
+    all('launch storm.launched', p.launchStorm.tenants * p.launchStorm.domainsPerTenant),
+    all('console fan-out.round_trips', p.consoleFanOut.sessions * p.consoleFanOut.roundTripsPerSession),
+    all('noisy neighbours.victims', p.noisyNeighbours.victims),
+    all(
+      'noisy neighbours.neighbours',
+      p.noisyNeighbours.hogs + p.noisyNeighbours.spammers + p.noisyNeighbours.memoryStressors,
+    ),
+    all('api mix.requests', Math.floor((p.apiMix.ratePerSecond * p.apiMix.durationMs) / 1000)),
+  ];
+}
+
 /** Small enough for CI (well under 3 minutes on this 2-core machine), still every scenario end to end. */
-export const SMOKE: LoadProfile = {
+const SMOKE_SHAPE: Omit<LoadProfile, 'thresholds'> = {
   name: 'smoke',
   agents: 1,
   launchStorm: { tenants: 3, domainsPerTenant: 2, concurrency: 3, timeoutMs: TIMEOUT_MS },
@@ -70,11 +90,11 @@ export const SMOKE: LoadProfile = {
     timeoutMs: TIMEOUT_MS,
   },
   apiMix: { tenants: 3, ratePerSecond: 20, durationMs: 10_000, maxInFlight: 50 },
-  thresholds: GOALS,
 };
+export const SMOKE: LoadProfile = { ...SMOKE_SHAPE, thresholds: [...GOALS, ...completeness(SMOKE_SHAPE)] };
 
 /** The scale: 200 concurrent consoles, a storm of launches, sustained API traffic. */
-export const FULL: LoadProfile = {
+const FULL_SHAPE: Omit<LoadProfile, 'thresholds'> = {
   name: 'full',
   agents: 1,
   launchStorm: { tenants: 12, domainsPerTenant: 4, concurrency: 12, timeoutMs: TIMEOUT_MS * 2 },
@@ -89,8 +109,12 @@ export const FULL: LoadProfile = {
     timeoutMs: TIMEOUT_MS,
   },
   apiMix: { tenants: 6, ratePerSecond: 50, durationMs: 60_000, maxInFlight: 200 },
+};
+export const FULL: LoadProfile = {
+  ...FULL_SHAPE,
   thresholds: [
     ...GOALS,
+    ...completeness(FULL_SHAPE),
     {
       metric: 'console fan-out.round_trip_p99_ms',
       op: '<=',

@@ -55,6 +55,8 @@ export async function startThrowawayStack(agentCount: number): Promise<Throwaway
       await dropDatabase(postgres.url, config.databaseName);
       await deleteKeysWithPrefix(redis.url, config.redisPrefix);
     });
+    // Room for a storm of 32 MiB domains on the one agent, unless the caller sized it.
+    process.env.AGENT_MEMORY_MIB ??= '4096';
     // The stack takes the URLs as given, so it uses exactly this database.
     process.env.DATABASE_URL = withDatabase(postgres.url, config.databaseName);
     process.env.REDIS_URL = redis.url;

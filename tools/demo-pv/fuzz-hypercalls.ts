@@ -43,7 +43,8 @@ function main(): number {
     total.rebuildsOfA += r.rebuildsOfA;
     total.ms += r.ms;
     console.log(
-      `seed ${seed}: ${ok ? 'ok' : 'FAILED'} ops ${r.operations} hypercalls ${r.hypercalls} pte ${r.pteWrites} ` +
+      `seed ${seed}: ${ok ? 'ok' : 'FAILED'} ops ${r.operations} hypercalls ${r.hypercalls} ` +
+        `(continued ${r.continuations}) pte ${r.pteWrites} ` +
         `code ${r.randomCode} (user ${r.userModeOps}) A rebuilt ${r.rebuildsOfA} insns ${r.instructions} ` +
         `${r.ms} ms (${Math.round(r.hypercalls / (r.ms / 1000))} hypercalls/s)`,
     );

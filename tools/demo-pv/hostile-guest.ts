@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { toggleGuestMode } from '../../libs/xen-core/src/exec/mode';
 import { PvHost, type PvDomain } from '../../libs/xen-core/src/exec/pv-host';
+import { MMU_UPDATE_PREEMPTED } from '../../libs/xen-core/src/hypercall/handlers/mmu';
 import { newUserBaseptr } from '../../libs/xen-core/src/mm/baseptr';
 import { auditMemory } from '../../libs/xen-core/src/mm/audit';
 import { VMASST_TYPE_writable_pagetables } from '../../libs/xen-core/src/public/xen';
@@ -44,6 +45,8 @@ export interface FuzzReport {
   randomCode: number;
   userModeOps: number;
   rebuildsOfA: number;
+  /** Hypercalls of A that preempted themselves and were re-executed (continuation paths). */
+  continuations: number;
   instructions: number;
   ms: number;
   /** Return values seen per hypercall number (negative errno counts). */
@@ -55,6 +58,9 @@ export interface FuzzReport {
   /** Exceptions out of the host, and exits whose handling threw (each crashed A): must stay empty. */
   hostErrors: string[];
 }
+
+/** Entries per hypercall invocation before it continues itself, during the campaign. */
+const FUZZ_HYPERCALL_WORK_BUDGET = 4;
 
 /** mulberry32: small, fast, seedable. */
 export function rng(seed: number): () => number {
@@ -113,6 +119,7 @@ class Fuzzer {
       seed: opts.seed,
       operations: 0,
       hypercalls: 0,
+      continuations: 0,
       pteWrites: 0,
       randomCode: 0,
       userModeOps: 0,
@@ -280,7 +287,9 @@ class Fuzzer {
     cpu.setReg(4, this.a.built.regs.rsp - BigInt(this.int(64) * 8));
     cpu.rip = this.codeVa;
     this.report.hypercalls++;
+    const continuedBefore = this.a.exec.continuations;
     this.run(50);
+    this.report.continuations += this.a.exec.continuations - continuedBefore;
     const rc = BigInt.asIntN(64, cpu.reg(0));
     const key = rc < 0n && rc > -200n ? String(rc) : rc === 0n ? '0' : '+';
     const per = this.report.results.get(Number(nr & 0xffffn)) ?? new Map<string, number>();
@@ -296,9 +305,15 @@ class Fuzzer {
       case 1: // mmu_update(reqs, count, done, foreigndom)
       case 26: // mmuext_op(ops, count, done, foreigndom)
         a[0] = this.dataVa(this.int(6)) + BigInt(this.int(64) * 8);
-        a[1] = BigInt(1 + this.int(4));
+        // Long batches preempt (the work budget is small); hostile guests also set PREEMPTED themselves.
+        a[1] = BigInt(1 + this.int(this.r() < 0.3 ? 128 : 4));
+        if (this.r() < 0.25) a[1] |= BigInt(MMU_UPDATE_PREEMPTED);
         a[2] = this.r() < 0.5 ? 0n : this.dataVa(5) + 0xff0n;
         a[3] = this.r() < 0.8 ? SELF : a[3];
+        break;
+      case 13: // multicall(list, n): entries from the scribbled data pages
+        a[0] = this.dataVa(this.int(6)) + BigInt(this.int(64) * 8);
+        a[1] = BigInt(this.int(40));
         break;
       case 14: // update_va_mapping(va, pte, flags)
       case 22:
@@ -404,6 +419,8 @@ export function fuzzHostileGuest(opts: FuzzOptions): FuzzReport {
       opts.log?.(l);
     },
   });
+  // A small budget so continuations (and multicall entries resumed mid-way) happen all the time.
+  host.sys.hypercallWorkBudget = FUZZ_HYPERCALL_WORK_BUDGET;
   const b = host.createDomain({
     id: 2,
     image: new Uint8Array(readFileSync(join(KERNELS, 'multicall.elf'))),

@@ -339,7 +339,21 @@ X87ST(fisttp32, "fisttpl", uint32_t) X87ST(fisttp64, "fisttpll", uint64_t)
     return sw;                                                                                            \
   }
 X87LD(fld32, "flds", uint32_t) X87LD(fld64, "fldl", uint64_t) X87LD(fild16, "filds", uint16_t)
-X87LD(fild32, "fildl", uint32_t) X87LD(fild64, "fildll", uint64_t)
+X87LD(fild32, "fildl", uint32_t) X87LD(fild64, "fildll", uint64_t) X87LD(fbld, "fbld", f80)
+
+/* FBSTP m80bcd of ST0 = a: r receives the 10 stored bytes. */
+static uint16_t x_fbstp(uint16_t cw, const f80 *a, const f80 *b, f80 *r, f80 *r2, uint32_t *efl) {
+  uint16_t sw;
+  f80 v = {{0}};
+  (void)b;
+  (void)r2;
+  __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfbstp %[v]\n\tfnstsw %[sw]\n\tfninit"
+                   : [sw] "=m"(sw), [v] "+m"(v)
+                   : [cw] "m"(cw), [a] "m"(*a));
+  *r = v;
+  *efl = 0;
+  return sw;
+}
 
 static f80 mk80(uint16_t se, uint64_t m) {
   f80 v;
@@ -406,6 +420,51 @@ static void run_x87(const char *name, x87_fn fn, int binary, int pool, int nrand
       }
       emit_x87(name, fn, CWS[c], &a, &b);
     }
+  }
+}
+
+/* 18 random decimal digits (the first `digits` of them non-zero-able), packed BCD with a sign byte. */
+static f80 bcd_pick(int digits, int negative) {
+  f80 v = {{0}};
+  for (int d = 0; d < digits; d++) {
+    uint8_t nib = (uint8_t)(rnd() % 10);
+    v.b[d / 2] |= (uint8_t)(d % 2 ? nib << 4 : nib);
+  }
+  v.b[9] = negative ? 0x80 : 0;
+  return v;
+}
+
+/* FBLD over valid packed BCD (invalid digits give undefined results): zeros, all-nines, each length. */
+static void run_x87_bcd_load(void) {
+  for (int k = 0; k < 160; k++) {
+    f80 a = bcd_pick(k < 4 ? 0 : 1 + (k % 18), k % 2), b = {{0}};
+    if (k >= 4 && k < 8) memset(a.b, 0x99, 9);
+    emit_x87("fbld", x_fbld, CWS[k % NCWS], &a, &b);
+  }
+}
+
+/* FBSTP over integers and fractions near and beyond the 18-digit range, plus the x80 edge pool. */
+static void run_x87_bcd_store(void) {
+  static const long double EDGES[] = {0.0L, -0.0L, 0.5L, -0.5L, 1.5L, -2.5L, 0.3L, -0.3L,
+                                      999999999999999999.0L, -999999999999999999.0L,
+                                      999999999999999999.4L, 999999999999999999.5L,
+                                      1e18L, -1e18L, 1e19L, 123456789012345678.0L};
+  for (int k = 0; k < (int)(sizeof EDGES / sizeof EDGES[0]); k++)
+    for (int c = 0; c < NCWS; c++) {
+      f80 a = {{0}}, b = {{0}};
+      memcpy(a.b, &EDGES[k], 10);
+      emit_x87("fbstp", x_fbstp, CWS[c], &a, &b);
+    }
+  for (int k = 0; k < 240; k++) {
+    f80 a = {{0}}, b = {{0}};
+    if (k < NX80S) {
+      a = x80_pick(k);
+    } else {
+      long double x = (long double)(int64_t)(rnd() % 2000000000000000000ull) - 1e18L;
+      x /= (long double)(1ull << (rnd() % 40));
+      memcpy(a.b, &x, 10);
+    }
+    emit_x87("fbstp", x_fbstp, CWS[k % NCWS], &a, &b);
   }
 }
 
@@ -521,6 +580,7 @@ int main(void) {
   run_x87("fisttp64", x_fisttp64, 0, 34, 100);
   run_x87_load("fld32", x_fld32, 4); run_x87_load("fld64", x_fld64, 8); run_x87_load("fild16", x_fild16, 2);
   run_x87_load("fild32", x_fild32, 4); run_x87_load("fild64", x_fild64, 9);
+  run_x87_bcd_load(); run_x87_bcd_store();
   dump_images();
   return 0;
 }

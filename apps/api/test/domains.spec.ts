@@ -3,6 +3,7 @@ import {
   agentHeartbeatKey,
   agentLifecycleQueue,
   bullmqPrefix,
+  domainEventsChannel,
   type AgentHeartbeat,
   type DomainActionView,
   type DomainView,
@@ -227,6 +228,31 @@ describe('domains API (real Postgres and Redis)', () => {
       204,
     );
     expect((await api.call('GET', `/api/domains/${domain.id}`, { cookie: owner.cookie })).status).toBe(404);
+    await stopAgent(agentId);
+  });
+
+  it('announces every recorded state change on the domain events channel (for the /events push)', async () => {
+    const { owner, domain } = await tenantWithDomain();
+    const agentId = await fakeAgent();
+    const listener = new Redis(config.redisUrl);
+    const seen: string[] = [];
+    listener.on('message', (_channel: string, message: string) => {
+      const event = JSON.parse(message) as { domainId: string; state: string; tenantId: string };
+      if (event.domainId === domain.id)
+        seen.push(`${event.state}@${event.tenantId === owner.session.tenant.id}`);
+    });
+    await listener.subscribe(domainEventsChannel(config.redisPrefix));
+    const start = (await act(owner.cookie, domain.id, 'start')).body as DomainActionView;
+    await app.get(DomainEventApplier).apply({
+      agentId,
+      domainId: domain.id,
+      actionId: start.id,
+      state: 'running',
+      at: new Date().toISOString(),
+    });
+    for (let i = 0; i < 50 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual(['scheduling@true', 'starting@true', 'running@true']);
+    listener.disconnect();
     await stopAgent(agentId);
   });
 

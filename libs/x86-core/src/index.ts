@@ -17,7 +17,13 @@ export {
   type Embedder,
   type CpuOptions,
 } from './cpu';
-export { PhysicalMemory, PAGE_SIZE, MAX_PHYSICAL_BYTES, type CodeTracker } from './memory/physical-memory';
+export {
+  PhysicalMemory,
+  PAGE_SIZE,
+  MAX_PHYSICAL_BYTES,
+  type CodeTracker,
+  type SharedMemoryHandle,
+} from './memory/physical-memory';
 export { TLB_SIZE, PF_P, PF_W, PF_U, PF_RSVD, PF_ID } from './memory/mmu';
 export * as layout from './state/layout';
 export {

@@ -57,4 +57,5 @@ export * from './grants';
 export * from './xenstore';
 export * from './sched';
 export * from './control';
+export * from './snapshot';
 export * as XenPublic from './public';

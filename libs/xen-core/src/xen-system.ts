@@ -15,6 +15,7 @@ import { dispatchHypercall } from './hypercall/dispatch';
 import type { RegisterFile } from './hypercall/registers';
 import type { HypercallTable } from './hypercall/table';
 import { DEFAULT_VERSION_INFO, XenVersionInfo } from './hypercall/handlers/xen-version';
+import { DEFAULT_HYPERCALL_WORK_BUDGET } from './hypercall/preemption';
 import { DOMID_FIRST_RESERVED } from './public/xen';
 
 export interface XenSystemOptions {
@@ -22,6 +23,8 @@ export interface XenSystemOptions {
   hypercalls?: HypercallTable;
   events?: EventChannelOptions;
   grants?: GrantTableOptions;
+  /** Entries a long hypercall handles per invocation before it continues itself. */
+  hypercallWorkBudget?: number;
 }
 
 /** One emulated host: its memory, MMU, domains, event channels, grant tables and hypercall table. */
@@ -32,6 +35,8 @@ export class XenSystem implements DomainLookup {
   readonly grants: GrantTables;
   readonly version: XenVersionInfo;
   readonly hypercalls: HypercallTable;
+  /** Entries a long hypercall handles per invocation before continuing (tests make it small). */
+  hypercallWorkBudget: number;
   private readonly domains = new Map<number, Domain>();
 
   constructor(mem: GuestPhysicalMemory, opts: XenSystemOptions = {}) {
@@ -41,6 +46,7 @@ export class XenSystem implements DomainLookup {
     this.grants = new GrantTables(this.mmu, this, opts.grants);
     this.version = { ...DEFAULT_VERSION_INFO, ...opts.version };
     this.hypercalls = opts.hypercalls ?? createDefaultHypercallTable();
+    this.hypercallWorkBudget = Math.max(1, opts.hypercallWorkBudget ?? DEFAULT_HYPERCALL_WORK_BUDGET);
   }
 
   get(id: number): Domain | undefined {
@@ -83,6 +89,7 @@ export class XenSystem implements DomainLookup {
       guest: new GuestAccess(mem, frames.nrFrames, () => vcpu.guestTable),
       effects: [],
       inMulticall: false,
+      workDone: 0,
     };
   }
 

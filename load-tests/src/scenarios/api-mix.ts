@@ -64,7 +64,7 @@ export async function apiMix(baseUrl: string, options: ApiMixOptions): Promise<S
       creating[t]++;
       try {
         const domain = await timed(latency.create, () =>
-          tenant.createDomain({ name: `load-mix-${t}-${created++}`, imageId: XENOLITE, memoryMiB: 16 }),
+          tenant.createDomain({ name: `load-mix-${t}-${created++}`, imageId: XENOLITE, memoryMiB: 32 }),
         );
         mine.push(domain);
       } finally {

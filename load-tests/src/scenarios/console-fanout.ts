@@ -30,7 +30,7 @@ export async function consoleFanOut(baseUrl: string, options: ConsoleFanOutOptio
   const launches = await settleWithLimit(
     Array.from({ length: options.domains }, (_, i) => i),
     4,
-    (i) => launchXenolite(tenant, `load-fanout-${i}`, { memoryMiB: 16, timeoutMs: options.timeoutMs }),
+    (i) => launchXenolite(tenant, `load-fanout-${i}`, { memoryMiB: 32, timeoutMs: options.timeoutMs }),
   );
   const domains = launches.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const sessions: Array<{ session: ConsoleSession; domain: LaunchedDomain }> = [];

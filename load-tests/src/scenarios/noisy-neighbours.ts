@@ -41,7 +41,7 @@ export async function noisyNeighbours(
   const noisyTenant = await LoadTenant.signUp(baseUrl, 'noisy');
   const noisyCount = options.hogs + options.spammers + options.memoryStressors;
   const launchOne = (tenant: LoadTenant, name: string) =>
-    launchXenolite(tenant, name, { memoryMiB: 16, timeoutMs: options.timeoutMs });
+    launchXenolite(tenant, name, { memoryMiB: 32, timeoutMs: options.timeoutMs });
   const victimLaunches = await settleWithLimit(
     Array.from({ length: options.victims }, (_, i) => i),
     4,

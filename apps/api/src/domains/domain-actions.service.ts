@@ -21,6 +21,7 @@ import { LifecycleDispatcher } from '../queues/lifecycle-dispatcher.service';
 import { DomainActionEntity, type RecordedAction } from './domain-action.entity';
 import { actionView } from './domain-views';
 import { DomainEntity } from './domain.entity';
+import { DomainStatePublisher } from './domain-state-publisher';
 import { PlacementAgents } from './placement-agents';
 
 export interface ActionOutcome {
@@ -44,6 +45,7 @@ export class DomainActions {
     private readonly dataSource: DataSource,
     private readonly dispatcher: LifecycleDispatcher,
     private readonly agents: PlacementAgents,
+    private readonly publisher: DomainStatePublisher,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -76,14 +78,24 @@ export class DomainActions {
       throw error;
     }
     if (accepted.repeated) return { action: actionView(accepted.repeated), repeated: true };
-    return { action: await this.carryOut(accepted.action, accepted.domain), repeated: false };
+    this.publisher.announce(accepted.domain);
+    const view = await this.carryOut(accepted.action, accepted.domain);
+    await this.announceLatest(domainId);
+    return { action: view, repeated: false };
   }
 
   /** Restarts a domain whose agent went down, on another agent ('restart-lost', by the control plane). */
   async restartLost(domain: DomainEntity): Promise<DomainActionView> {
     const accepted = await this.accept(domain.tenantId, domain.id, 'start', 'restart-lost', null, undefined);
     if (accepted.repeated) return actionView(accepted.repeated);
-    return this.carryOut(accepted.action, accepted.domain);
+    const view = await this.carryOut(accepted.action, accepted.domain);
+    await this.announceLatest(domain.id);
+    return view;
+  }
+
+  private async announceLatest(domainId: string): Promise<void> {
+    const domain = await this.dataSource.getRepository(DomainEntity).findOneBy({ id: domainId });
+    this.publisher.announce(domain ?? undefined);
   }
 
   list(tenantId: string, domainId: string): Promise<DomainActionEntity[]> {

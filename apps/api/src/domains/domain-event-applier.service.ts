@@ -10,6 +10,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { DomainActionEntity } from './domain-action.entity';
 import { domainEventOutcome } from './domain-event-outcome';
 import { lockDomain } from './domain-actions.service';
+import { DomainStatePublisher } from './domain-state-publisher';
 import { DomainEntity } from './domain.entity';
 
 /** States in which the API believes a domain is on its agent. */
@@ -38,14 +39,19 @@ export interface AppliedEvent {
 export class DomainEventApplier {
   private readonly logger = new Logger(DomainEventApplier.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: DomainStatePublisher,
+  ) {}
 
-  apply(event: AgentDomainEvent): Promise<AppliedEvent> {
-    return this.dataSource.transaction(async (manager) => {
+  async apply(event: AgentDomainEvent): Promise<AppliedEvent> {
+    const result = await this.dataSource.transaction(async (manager): Promise<AppliedEvent> => {
       const domain = await lockDomain(manager, event.domainId);
       if (!domain) return { applied: false, reason: 'no such domain' };
       const outcome = domainEventOutcome(domain, event);
       if (!outcome.apply) return { applied: false, reason: outcome.reason, domain };
+      if (await isStaleProgress(manager, event))
+        return { applied: false, reason: `a late ${event.state} for an action already settled`, domain };
       domain.state = outcome.state;
       domain.agentId = outcome.agentId;
       if (event.shutdownReason) domain.lastShutdownReason = event.shutdownReason;
@@ -55,6 +61,8 @@ export class DomainEventApplier {
       if (event.actionId) await settleAction(manager, event);
       return { applied: true, domain };
     });
+    if (result.applied) this.publisher.announce(result.domain);
+    return result;
   }
 
   /**
@@ -103,8 +111,12 @@ export class DomainEventApplier {
     return lost;
   }
 
-  private markLost(domainId: string, agentId: string, detail: string): Promise<DomainEntity | undefined> {
-    return this.dataSource.transaction(async (manager) => {
+  private async markLost(
+    domainId: string,
+    agentId: string,
+    detail: string,
+  ): Promise<DomainEntity | undefined> {
+    const lost = await this.dataSource.transaction(async (manager) => {
       const domain = await lockDomain(manager, domainId);
       if (!domain || domain.agentId !== agentId || !ON_AGENT_STATES.includes(domain.state)) return undefined;
       domain.state = 'lost';
@@ -119,7 +131,19 @@ export class DomainEventApplier {
         );
       return domain;
     });
+    this.publisher.announce(lost);
+    return lost;
   }
+}
+
+/** States an agent passes through on the way to an action's result. */
+const PROGRESS_STATES: readonly DomainState[] = ['starting', 'stopping'];
+
+/** A progress report (e.g. `starting`) that arrives after its action already settled is history, not news. */
+async function isStaleProgress(manager: EntityManager, event: AgentDomainEvent): Promise<boolean> {
+  if (!event.actionId || !PROGRESS_STATES.includes(event.state)) return false;
+  const action = await manager.getRepository(DomainActionEntity).findOneBy({ id: event.actionId });
+  return action !== null && (action.status === 'succeeded' || action.status === 'failed');
 }
 
 /** The action an event reports on succeeds when its domain reached the state it settles in. */

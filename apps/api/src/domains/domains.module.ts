@@ -3,6 +3,8 @@ import { AgentsModule } from '../agents/agents.module';
 import { DatabaseModule } from '../database/database.module';
 import { ImagesModule } from '../images/images.module';
 import { QueuesModule } from '../queues/queues.module';
+import { RedisModule } from '../redis/redis.module';
+import { DomainStatePublisher } from './domain-state-publisher';
 import { DomainActions } from './domain-actions.service';
 import { DomainCreation } from './domain-creation.service';
 import { DomainEventApplier } from './domain-event-applier.service';
@@ -10,12 +12,13 @@ import { DomainsController } from './domains.controller';
 import { HeartbeatPlacementAgents, PlacementAgents } from './placement-agents';
 
 @Module({
-  imports: [DatabaseModule, AgentsModule, ImagesModule, QueuesModule],
+  imports: [DatabaseModule, AgentsModule, ImagesModule, QueuesModule, RedisModule],
   controllers: [DomainsController],
   providers: [
     DomainCreation,
     DomainActions,
     DomainEventApplier,
+    DomainStatePublisher,
     { provide: PlacementAgents, useClass: HeartbeatPlacementAgents },
   ],
   exports: [DomainCreation, DomainActions, DomainEventApplier, PlacementAgents],

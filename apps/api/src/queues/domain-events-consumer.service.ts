@@ -42,7 +42,9 @@ export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicati
     this.worker = new Worker(DOMAIN_EVENTS_QUEUE, (job) => this.handle(job), {
       connection: redisConnectionOptions(this.config.redisUrl),
       prefix: bullmqPrefix(this.config.redisPrefix),
-      concurrency: 8,
+      // One at a time: an agent's events for a domain must apply in the order it sent them (a `starting`
+      // applied after its `running` would leave the domain looking stuck).
+      concurrency: 1,
     });
     this.worker.on('failed', (job, error) =>
       this.logger.warn(

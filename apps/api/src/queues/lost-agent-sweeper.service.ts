@@ -48,6 +48,9 @@ export class LostAgentSweeper implements OnApplicationBootstrap, OnApplicationSh
 
   /** One pass; returns the domains it marked lost. */
   async sweep(): Promise<DomainEntity[]> {
+    // Postgres unreachable at boot: DatabaseLifecycle retries the connection; until then there is nothing
+    // to compare (and a query would make the driver try to connect on its own).
+    if (!this.dataSource.isInitialized) return [];
     try {
       const live = new Set((await this.registry.liveHeartbeats()).map((b) => b.agentId));
       const rows = await this.dataSource

@@ -2,7 +2,7 @@
  * x87 opcode rows (D8-DF escape opcodes and 9B FWAIT) in the decoder's declarative format. ST(i)
  * is ModRM.rm & 7 (REX.B does not extend it).
  *
- * Not rows (decode as #UD): FBLD/FBSTP (packed BCD). The transcendentals (F2XM1, FYL2X, FPTAN,
+ * FBLD/FBSTP (packed BCD) are in x87/x87-bcd.ts. The transcendentals (F2XM1, FYL2X, FPTAN,
  * FPATAN, FYL2XP1, FSINCOS, FSIN, FCOS) are in x87/x87-trans.ts.
  */
 import { MAP_1, type Handler, type OpcodeRow } from '../decoder/opcode-row';
@@ -289,7 +289,9 @@ export const X87_ROWS: OpcodeRow[] = [
   x(0xdf, m(1), 'fisttp', 'Mw', fstMem('i16', 'ttp')),
   x(0xdf, m(2), 'fist', 'Mw', fstMem('i16', 'st')),
   x(0xdf, m(3), 'fistp', 'Mw', fstMem('i16', 'stp')),
+  x(0xdf, m(4), 'fbld', 'Mt', fldMem('bcd')),
   x(0xdf, m(5), 'fild', 'Mq', fldMem('i64')),
+  x(0xdf, m(6), 'fbstp', 'Mt', fstMem('bcd', 'stp')),
   x(0xdf, m(7), 'fistp', 'Mq', fstMem('i64', 'stp')),
   x(
     0xdf,

@@ -4,6 +4,7 @@
  */
 import type { Cpu } from '../cpu';
 import { EXEC_END, type Insn } from '../decoder/insn';
+import { acquireBusLock, releaseBusLock } from '../memory/host-lock';
 import { FAULT } from '../state/cpu-state';
 import { cond, getFlags, setArith } from '../state/flags';
 import {
@@ -246,6 +247,30 @@ export function op_0fb1_cmpxchg_Ev_Gv(c: Cpu, i: Insn): number {
   if (!cond(s, 4)) setReg(c, os, 0, 0, ol, oh);
   return 0;
 }
+/** cmpxchg16b body: rdx:rax vs m128 at a 16-byte aligned, write-probed address; rcx:rbx replaces it. */
+function cmpxchg16(c: Cpu, lo: number, hi: number): number {
+  const s = c.s;
+  const a0 = c.rdw64(lo, hi);
+  const a1 = c.rhi;
+  const lo8 = (lo + 8) | 0;
+  const hi8 = lo8 >>> 0 < lo >>> 0 ? (hi + 1) | 0 : hi;
+  const b0 = c.rdw64(lo8, hi8);
+  const b1 = c.rhi;
+  if (c.fault !== 0) return FAULT;
+  const eq = a0 === s[0] && a1 === s[1] && b0 === s[4] && b1 === s[5];
+  if (eq) {
+    if (c.wr64(lo, hi, s[6], s[7]) !== 0 || c.wr64(lo8, hi8, s[2], s[3]) !== 0) return FAULT;
+  } else {
+    // the destination is always written (with the old value on mismatch)
+    if (c.wr64(lo, hi, a0, a1) !== 0 || c.wr64(lo8, hi8, b0, b1) !== 0) return FAULT;
+    s[0] = a0;
+    s[1] = a1;
+    s[4] = b0;
+    s[5] = b1;
+  }
+  setArith(s, F_ZF, eq ? F_ZF : 0);
+  return 0;
+}
 /** 0F C7 /1: cmpxchg8b Mq / cmpxchg16b Mdq (REX.W) */
 export function op_0fc7_cmpxchg8b_M(c: Cpu, i: Insn): number {
   const s = c.s;
@@ -256,26 +281,15 @@ export function op_0fc7_cmpxchg8b_M(c: Cpu, i: Insn): number {
     if ((lo & 15) !== 0) return c.raiseGP(0);
     const p = c.probeW(lo, hi, 16);
     if (p < 0) return FAULT;
-    const a0 = c.rdw64(lo, hi);
-    const a1 = c.rhi;
-    const lo8 = (lo + 8) | 0;
-    const hi8 = lo8 >>> 0 < lo >>> 0 ? (hi + 1) | 0 : hi;
-    const b0 = c.rdw64(lo8, hi8);
-    const b1 = c.rhi;
-    if (c.fault !== 0) return FAULT;
-    // rdx:rax vs memory
-    const eq = a0 === s[0] && a1 === s[1] && b0 === s[4] && b1 === s[5];
-    if (eq) {
-      if (c.wr64(lo, hi, s[6], s[7]) !== 0 || c.wr64(lo8, hi8, s[2], s[3]) !== 0) return FAULT;
-    } else {
-      if (c.wr64(lo, hi, a0, a1) !== 0 || c.wr64(lo8, hi8, b0, b1) !== 0) return FAULT;
-      s[0] = a0;
-      s[1] = a1;
-      s[4] = b0;
-      s[5] = b1;
+    if (!i.lock) return cmpxchg16(c, lo, hi);
+    // No 16-byte Atomics exist: a locked cmpxchg16b serialises on the memory's bus lock.
+    const ctl = c.memory.control;
+    acquireBusLock(ctl);
+    try {
+      return cmpxchg16(c, lo, hi);
+    } finally {
+      releaseBusLock(ctl);
     }
-    setArith(s, F_ZF, eq ? F_ZF : 0);
-    return 0;
   }
   // edx:eax vs m64; ecx:ebx replacement
   if (cmpxchgMem(c, i, 8, lo, hi, s[0], s[4], s[6], s[2]) !== 0) return FAULT;

@@ -5,11 +5,16 @@
  * LOCK semantics: guest memory may be a SharedArrayBuffer used by vCPUs on other threads. A locked
  * RMW (or XCHG with memory, which is implicitly locked) on a naturally aligned operand in RAM runs as
  * a compare-exchange loop with Atomics on the shared buffer, so it is atomic with respect to other
- * threads. A locked access that is misaligned ("split lock") is performed as an ordinary read then
- * write: it is atomic with respect to this vCPU only (documented limitation; real CPUs lock the bus).
+ * threads. A locked access that is misaligned or crosses a page ("split lock") takes the host-wide bus
+ * lock of the memory (memory/host-lock.ts) around its read and write, so it is atomic with respect to
+ * every other split lock and CMPXCHG16B on any thread. Limitation: an aligned locked operation does
+ * not take the bus lock (that would cost every lock-prefixed instruction), so an aligned locked access
+ * that overlaps a concurrent split lock on the same bytes is not serialised against it. Operands in
+ * MMIO (beyond RAM) go to the embedder as a plain read then write.
  */
 import type { Cpu } from '../cpu';
 import type { Insn } from '../decoder/insn';
+import { acquireBusLock, releaseBusLock } from '../memory/host-lock';
 import { FAULT } from '../state/cpu-state';
 import { LF_RES } from '../state/layout';
 import { alu32, alu64, aluSmall, incDec, neg } from './alu';
@@ -109,6 +114,26 @@ export function rmwMem(
   return atomicRmw(c, os, lo, hi, kind, op, bl, bh);
 }
 
+/** Read, compute, write through the ordinary (TLB-checked, code-tracking) memory paths. */
+function plainRmw(
+  c: Cpu,
+  os: number,
+  lo: number,
+  hi: number,
+  kind: number,
+  op: number,
+  bl: number,
+  bh: number,
+): number {
+  const a = readMemW(c, os, lo, hi);
+  if (c.fault !== 0) return FAULT;
+  const ah = os === 8 ? c.rhi : 0;
+  c.oldLo = a;
+  c.oldHi = ah;
+  const v = rmwCompute(c, kind, op, os, a, ah, bl, bh);
+  return writeMem(c, os, lo, hi, v, c.rhi);
+}
+
 function atomicRmw(
   c: Cpu,
   os: number,
@@ -121,15 +146,15 @@ function atomicRmw(
 ): number {
   const p = c.probeW(lo, hi, os);
   if (p < 0) return FAULT;
-  if ((p & (os - 1)) !== 0 || p + os > c.memSize || (lo & 4095) + os > 4096) {
-    // split lock or MMIO: plain read/write
-    const a = readMemW(c, os, lo, hi);
-    if (c.fault !== 0) return FAULT;
-    const ah = os === 8 ? c.rhi : 0;
-    c.oldLo = a;
-    c.oldHi = ah;
-    const v = rmwCompute(c, kind, op, os, a, ah, bl, bh);
-    return writeMem(c, os, lo, hi, v, c.rhi);
+  if (p + os > c.memSize) return plainRmw(c, os, lo, hi, kind, op, bl, bh);
+  if ((p & (os - 1)) !== 0 || (lo & 4095) + os > 4096) {
+    const ctl = c.memory.control;
+    acquireBusLock(ctl);
+    try {
+      return plainRmw(c, os, lo, hi, kind, op, bl, bh);
+    } finally {
+      releaseBusLock(ctl);
+    }
   }
   switch (os) {
     case 1:
@@ -196,15 +221,15 @@ export function cmpxchgMem(
 ): number {
   const p = c.probeW(lo, hi, os);
   if (p < 0) return FAULT;
-  if (!i.lock || (p & (os - 1)) !== 0 || p + os > c.memSize || (lo & 4095) + os > 4096) {
-    const a = readMemW(c, os, lo, hi);
-    if (c.fault !== 0) return FAULT;
-    const ah = os === 8 ? c.rhi : 0;
-    c.oldLo = a;
-    c.oldHi = ah;
-    const eq = os === 8 ? a === el && ah === eh : a === el;
-    // the destination is always written (with the old value on mismatch)
-    return eq ? writeMem(c, os, lo, hi, nl, nh) : writeMem(c, os, lo, hi, a, ah);
+  if (!i.lock || p + os > c.memSize) return plainCmpxchg(c, os, lo, hi, el, eh, nl, nh);
+  if ((p & (os - 1)) !== 0 || (lo & 4095) + os > 4096) {
+    const ctl = c.memory.control;
+    acquireBusLock(ctl);
+    try {
+      return plainCmpxchg(c, os, lo, hi, el, eh, nl, nh);
+    } finally {
+      releaseBusLock(ctl);
+    }
   }
   switch (os) {
     case 1:
@@ -229,6 +254,26 @@ export function cmpxchgMem(
   }
   if (c.memory.codePages[p >>> 12] !== 0) c.memory.notifyWrite(p, os);
   return 0;
+}
+
+function plainCmpxchg(
+  c: Cpu,
+  os: number,
+  lo: number,
+  hi: number,
+  el: number,
+  eh: number,
+  nl: number,
+  nh: number,
+): number {
+  const a = readMemW(c, os, lo, hi);
+  if (c.fault !== 0) return FAULT;
+  const ah = os === 8 ? c.rhi : 0;
+  c.oldLo = a;
+  c.oldHi = ah;
+  const eq = os === 8 ? a === el && ah === eh : a === el;
+  // the destination is always written (with the old value on mismatch)
+  return eq ? writeMem(c, os, lo, hi, nl, nh) : writeMem(c, os, lo, hi, a, ah);
 }
 
 export { alu64 };

@@ -37,6 +37,7 @@ import {
   CR4_PCE,
   CR4_PGE,
   CR4_PSE,
+  CR4_SMEP,
   CR4_SUPPORTED,
   CR4_TSD,
   CR4_UMIP,
@@ -508,7 +509,8 @@ export function op_0f22_mov_Cd_Rd(c: Cpu, i: Insn): number {
       const old = s[CR4];
       if ((s[EFER] & EFER_LMA) !== 0 && (lo & CR4_PAE) === 0) return c.raiseGP(0);
       s[CR4] = lo;
-      if (((old ^ lo) & (CR4_PGE | CR4_PAE | CR4_PSE)) !== 0) c.flushTlb(true);
+      // the TLB caches supervisor fetch permission for user pages, so toggling SMEP flushes it too
+      if (((old ^ lo) & (CR4_PGE | CR4_PAE | CR4_PSE | CR4_SMEP)) !== 0) c.flushTlb(true);
       break;
     }
     case 8:

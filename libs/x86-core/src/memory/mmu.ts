@@ -1,5 +1,5 @@
 /**
- * Linear → physical translation (4-level paging, NX, U/S, R/W, CR0.WP, A/D bits, global pages) with a
+ * Linear → physical translation (4-level paging, NX, U/S, R/W, CR0.WP, A/D bits, global pages, CR4.SMEP) with a
  * direct-mapped software TLB, and the guest memory access paths used by every handler.
  *
  * TLB: N entries indexed by ((lin.lo >>> 12) ^ lin.hi) & (N-1). An entry holds the high word of the
@@ -21,6 +21,7 @@ import {
   CR3_LO,
   CR4,
   CR4_PGE,
+  CR4_SMEP,
   EFER,
   EFER_LMA,
   EFER_NXE,
@@ -192,7 +193,9 @@ export class CpuMmu extends CpuState {
     const idx3 = ((hi & 0x7f) << 2) | (lo >>> 30);
     const idx2 = (lo >>> 21) & 511;
     const idx1 = (lo >>> 12) & 511;
-    const errBase = (acc === ACC_W ? PF_W : 0) | (user !== 0 ? PF_U : 0) | (acc === ACC_X && nxe ? PF_ID : 0);
+    const smep = (s[CR4] & CR4_SMEP) !== 0;
+    const errBase =
+      (acc === ACC_W ? PF_W : 0) | (user !== 0 ? PF_U : 0) | (acc === ACC_X && (nxe || smep) ? PF_ID : 0);
     const ptes = this.walkAddrs;
     let level = 4;
     let physLo = 0;
@@ -244,6 +247,7 @@ export class CpuMmu extends CpuState {
     if (user !== 0) ok = allowU !== 0 && (acc !== ACC_W || allowW !== 0);
     else ok = acc !== ACC_W || allowW !== 0 || !wp;
     if (acc === ACC_X && nx !== 0) ok = false;
+    if (acc === ACC_X && user === 0 && allowU !== 0 && smep) ok = false;
     if (!ok) return this.pageFault(lo, hi, errBase | PF_P);
     // accessed / dirty
     const nlev = 5 - level;
@@ -264,7 +268,7 @@ export class CpuMmu extends CpuState {
       const canR = user === 0 || allowU !== 0;
       const canW =
         canR && dirty && (allowW !== 0 || (user === 0 && !wp)) && this.memory.codePages[phys >>> 12] === 0;
-      const canX = canR && nx === 0;
+      const canX = canR && nx === 0 && !(user === 0 && allowU !== 0 && smep);
       const global = (pteLo & 0x100) !== 0 && (s[CR4] & CR4_PGE) !== 0 ? 1 : 0;
       this.fill(
         x,

@@ -12,6 +12,8 @@
  * code and code loading by the embedder invalidate stale decoded blocks.
  */
 
+import { newControlBuffer } from './host-lock';
+
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
 /** Largest supported size: 4 GiB (limit of a single typed-array view in Node 20). */
@@ -25,6 +27,12 @@ export interface CodeTracker {
   onCodePage(pfn: number): void;
 }
 
+/** What another worker_thread needs to attach to the same guest memory (postMessage-able). */
+export interface SharedMemoryHandle {
+  buffer: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+}
+
 export class PhysicalMemory {
   readonly buffer: SharedArrayBuffer;
   /** Size in bytes (a multiple of 4096). */
@@ -35,9 +43,15 @@ export class PhysicalMemory {
   readonly dv: DataView;
   /** Per-page bitmask: bit k set while the CPU with code slot k holds decoded code from this page. */
   readonly codePages: Uint8Array;
+  /** Shared control words (the bus lock for split and 16-byte LOCK operations; see host-lock.ts). */
+  readonly control: Int32Array;
   private readonly trackers: CodeTracker[] = [];
 
-  constructor(bytes: number | SharedArrayBuffer) {
+  /**
+   * `control` must be passed when attaching to a buffer that other threads already use (see
+   * `shareHandle` / `fromShared`); without it this memory gets a private bus lock.
+   */
+  constructor(bytes: number | SharedArrayBuffer, control?: SharedArrayBuffer) {
     if (typeof bytes === 'number') {
       if (!Number.isInteger(bytes) || bytes <= 0 || bytes % PAGE_SIZE !== 0 || bytes > MAX_PHYSICAL_BYTES) {
         throw new RangeError(
@@ -61,6 +75,17 @@ export class PhysicalMemory {
     this.i32 = new Int32Array(this.buffer);
     this.dv = new DataView(this.buffer);
     this.codePages = new Uint8Array(this.pages);
+    this.control = new Int32Array(control ?? newControlBuffer());
+  }
+
+  /** Attach to memory created on another thread; LOCK operations stay atomic across both. */
+  static fromShared(handle: SharedMemoryHandle): PhysicalMemory {
+    return new PhysicalMemory(handle.buffer, handle.control);
+  }
+
+  /** The buffers to post to a worker_thread that runs CPUs on this memory. */
+  shareHandle(): SharedMemoryHandle {
+    return { buffer: this.buffer, control: this.control.buffer as SharedArrayBuffer };
   }
 
   /**

@@ -161,6 +161,8 @@ export const CR4_OSXMMEXCPT = 1 << 10;
 export const CR4_UMIP = 1 << 11;
 export const CR4_FSGSBASE = 1 << 16;
 export const CR4_OSXSAVE = 1 << 18;
+/** Supervisor-mode execution prevention: CPL < 3 may not fetch from user pages. */
+export const CR4_SMEP = 1 << 20;
 /** CR4 bits the core accepts (others → #GP on mov to CR4). */
 export const CR4_SUPPORTED =
   CR4_VME |
@@ -176,7 +178,8 @@ export const CR4_SUPPORTED =
   CR4_OSXMMEXCPT |
   CR4_UMIP |
   CR4_FSGSBASE |
-  CR4_OSXSAVE;
+  CR4_OSXSAVE |
+  CR4_SMEP;
 
 /** EFER bits. */
 export const EFER_SCE = 1 << 0;

@@ -23,8 +23,8 @@ const L1_ECX = (1 << 0) | (1 << 13) | (1 << 23);
 /** 0x80000001 EDX: SYSCALL, NX, RDTSCP, LM. ECX: LAHF/SAHF in 64-bit mode, ABM (LZCNT). */
 const E1_EDX = (1 << 11) | (1 << 20) | (1 << 27) | (1 << 29);
 const E1_ECX = (1 << 0) | (1 << 5);
-/** Leaf 7 EBX: FSGSBASE. */
-const L7_EBX = 1 << 0;
+/** Leaf 7 EBX: FSGSBASE, SMEP (bit 7). SMAP (bit 20) is not implemented. */
+const L7_EBX = (1 << 0) | (1 << 7);
 
 const str4 = (s: string, k: number): number =>
   s.charCodeAt(k) | (s.charCodeAt(k + 1) << 8) | (s.charCodeAt(k + 2) << 16) | (s.charCodeAt(k + 3) << 24);

@@ -275,3 +275,26 @@ describe('x87 handlers', () => {
     expect(run('d9e8')).toBe(0);
   });
 });
+
+describe('x87 packed BCD handlers', () => {
+  const top = (): number => (cpu.fpu.fsw >> 11) & 7;
+
+  it('df 20  fbld [rax] / df 33  fbstp [rbx]: round trip, pop; a faulting fbstp keeps ST(0)', () => {
+    const bcd = '78563412907856341280'; // -123456789012345678
+    cpu.mem.set(Buffer.from(bcd, 'hex'), 0x100);
+    setReg(RAX, 0x100);
+    setReg(RBX, 0x200);
+    expect(run('df20')).toBe(0);
+    expect(top()).toBe(7);
+    expect(run('df33')).toBe(0);
+    expect(top()).toBe(0);
+    expect(Buffer.from(cpu.mem.subarray(0x200, 0x20a)).toString('hex')).toBe(bcd);
+
+    expect(run('df20')).toBe(0);
+    setReg(RBX, MEM - 4); // the 10-byte destination crosses into unmapped memory
+    expect(run('df33')).toBe(2);
+    expect(cpu.excVector).toBe(PF);
+    expect(top()).toBe(7);
+    expect(cpu.mem.subarray(MEM - 4).every((b) => b === 0)).toBe(true);
+  });
+});

@@ -13,6 +13,7 @@ import * as fp from '../../src/fpu/sse/sse-fp';
 import * as cvt from '../../src/fpu/sse/sse-cvt';
 import * as ar from '../../src/fpu/x87/x87-arith';
 import * as ls from '../../src/fpu/x87/x87-ldst';
+import * as bcd from '../../src/fpu/x87/x87-bcd';
 import * as cmp from '../../src/fpu/x87/x87-cmp';
 import { fldcw, fninit } from '../../src/fpu/x87/x87-env';
 import { phys, rawOff } from '../../src/fpu/x87/x87-stack';
@@ -278,6 +279,19 @@ const x87Special: Record<string, X87Exec> = {
   fild16: (st, v) => (ls.fild(st, BigInt(v.a.readInt16LE(0))), { r: stRaw(st, 0) }),
   fild32: (st, v) => (ls.fild(st, BigInt(v.a.readInt32LE(0))), { r: stRaw(st, 0) }),
   fild64: (st, v) => (ls.fild(st, v.a.readBigInt64LE(0)), { r: stRaw(st, 0) }),
+  fbld: (st, v) => (
+    bcd.fbld(st, v.a.readUInt16LE(8), v.a.readInt32LE(0), v.a.readInt32LE(4)),
+    { r: stRaw(st, 0) }
+  ),
+  fbstp: (st, v) => {
+    ls.fldF80(st, ...f80parts(v.a));
+    if (!bcd.fbstp(st)) throw new Error('store suppressed with masked exceptions');
+    const r = Buffer.alloc(10);
+    r.writeInt32LE(ls.memOut.lo | 0, 0);
+    r.writeInt32LE(ls.memOut.hi | 0, 4);
+    r.writeUInt16LE(ls.memOut.se & 0xffff, 8);
+    return { r };
+  },
 };
 
 export function x87Executor(op: string): X87Exec | null {

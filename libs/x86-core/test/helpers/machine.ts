@@ -42,8 +42,8 @@ export class TestMachine {
   readonly cr3: number;
   private next: number;
 
-  constructor(opts: { memBytes?: number; embedder?: Embedder } = {}) {
-    this.mem = new PhysicalMemory(opts.memBytes ?? 8 << 20);
+  constructor(opts: { memBytes?: number; embedder?: Embedder; memory?: PhysicalMemory } = {}) {
+    this.mem = opts.memory ?? new PhysicalMemory(opts.memBytes ?? 8 << 20);
     this.next = 0x1000; // page 0 stays unused so that physical 0 is never a table
     this.cpu = new Cpu({ memory: this.mem, embedder: opts.embedder });
     this.cr3 = this.allocPage();

@@ -265,3 +265,62 @@ describe('#PF delivery through the IDT', () => {
     expect(m.cpu.s[114]).toBe(0);
   });
 });
+
+describe('SMEP (CR4 bit 20)', () => {
+  const SMEP = 1n << 20n;
+  const JMP_RBX = [0xff, 0xe3];
+  const MOV_CR4_RAX = [0x0f, 0x22, 0xe0];
+
+  /** CPL 0 code at KCODE: `prefix` then jmp rbx; rbx = a user page (U) holding hlt. */
+  function kernelJumpsToUser(prefix: number[]): TestMachine {
+    const m = setup(0, [...prefix, ...JMP_RBX], P | U);
+    m.write(DATA, HLT);
+    return m;
+  }
+
+  it('off: CPL 0 executes from a user page', () => {
+    const m = kernelJumpsToUser([]);
+    expect(m.run().reason).toBe(EXIT_HLT);
+    expect(m.cpu.rip).toBe(DATA + 1n);
+  });
+
+  it('on: a CPL 0 fetch from a user page is #PF P|I/D at the target (also with EFER.NXE = 0)', () => {
+    for (const nxe of [true, false]) {
+      const m = kernelJumpsToUser([]);
+      if (!nxe) expect(m.cpu.writeMsr(0xc0000080, m.cpu.readMsr(0xc0000080)! & ~(1n << 11n))).toBe(true);
+      m.cpu.setCr(4, m.cpu.getCr(4) | SMEP);
+      expectPF(m, PF_P | PF_ID, DATA);
+      expect(m.cpu.rip).toBe(DATA);
+    }
+  });
+
+  it('on: CPL 0 still reads and writes user pages, and CPL 3 still executes them', () => {
+    const m = setup(0, [...LOAD, ...STORE, ...HLT], P | W | U);
+    m.cpu.setCr(4, m.cpu.getCr(4) | SMEP);
+    expect(m.run().reason).toBe(EXIT_HLT);
+    const u = setup(3, [...LOAD, ...HLT], P | U);
+    u.cpu.setCr(4, u.cpu.getCr(4) | SMEP);
+    const ex = u.run(); // the user code runs up to its hlt, which is #GP(0) at CPL 3
+    expect([ex.reason, ex.vector, ex.errorCode]).toEqual([EXIT_EXCEPTION, 13, 0]);
+    expect(u.cpu.rip).toBe(UCODE + BigInt(LOAD.length));
+  });
+
+  it('mov cr4 setting SMEP drops the cached supervisor fetch permission of a user page', () => {
+    const m = kernelJumpsToUser([...MOV_CR4_RAX]);
+    m.cpu.setReg(0, m.cpu.getCr(4)); // first pass: CR4 unchanged, the user page runs (TLB filled)
+    expect(m.run().reason).toBe(EXIT_HLT);
+    m.cpu.rip = KCODE;
+    m.cpu.setReg(0, m.cpu.getCr(4) | SMEP);
+    expectPF(m, PF_P | PF_ID, DATA);
+  });
+
+  it('CPUID.7.0:EBX reports SMEP (bit 7) and not SMAP (bit 20)', () => {
+    const m = setup(0, [0x0f, 0xa2, ...HLT], P); // cpuid
+    m.cpu.setReg(0, 7n);
+    m.cpu.setReg(1, 0n);
+    expect(m.run().reason).toBe(EXIT_HLT);
+    const ebx = m.cpu.getReg(3);
+    expect((ebx >> 7n) & 1n).toBe(1n);
+    expect((ebx >> 20n) & 1n).toBe(0n);
+  });
+});

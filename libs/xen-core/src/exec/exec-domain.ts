@@ -34,6 +34,8 @@ export class ExecDomain {
   /** Guest instructions retired, hypercalls made, exits handled. */
   instructions = 0;
   hypercalls = 0;
+  /** Hypercalls that preempted themselves and were re-executed (continuations). */
+  continuations = 0;
   exits = 0;
 
   constructor(

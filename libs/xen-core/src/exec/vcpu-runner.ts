@@ -10,6 +10,7 @@ import { applyEffects } from './apply-effects';
 import { bounceToGuest } from './bounce';
 import type { ExecEnv } from './env';
 import { earliestDeadline, fireDueTimers } from './timers';
+import { RIP_SYSCALL_LENGTH } from './hypercalls/regs';
 import { handleException, handleSoftwareInterrupt, injectException, syscallFromUser } from './traps';
 import type { ArchVcpu } from './vcpu-arch';
 import {
@@ -35,6 +36,9 @@ class CpuRegisterFile implements RegisterFile {
   }
   set(reg: HypercallReg, value: bigint): void {
     this.cpu.setReg(HYPERCALL_REGS[reg], value);
+  }
+  rewindToHypercall(): void {
+    this.cpu.rip = this.cpu.rip - RIP_SYSCALL_LENGTH;
   }
 }
 
@@ -159,8 +163,10 @@ export class VcpuRunner {
     const { sys } = env;
     const ctx = sys.context(v.dom.domain, v.vcpu);
     const freeBefore = sys.host.allocator.freeFrames;
+    const ripBefore = env.cpu.rip;
     dispatchHypercall(sys.hypercalls, ctx, this.regs);
     v.dom.hypercalls++;
+    if (env.cpu.rip === ripBefore - RIP_SYSCALL_LENGTH) v.dom.continuations++;
     applyEffects(env, v, ctx.effects);
     // A frame went back to the allocator: no stale translation to it may survive.
     if (sys.host.allocator.freeFrames > freeBefore) env.cpu.flushTlb();

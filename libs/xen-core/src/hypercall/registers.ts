@@ -5,6 +5,8 @@ export type HypercallReg = 'rax' | 'rdi' | 'rsi' | 'rdx' | 'r10' | 'r8';
 export interface RegisterFile {
   get(reg: HypercallReg): bigint;
   set(reg: HypercallReg, value: bigint): void;
+  /** Move RIP back onto the SYSCALL so the guest re-executes the hypercall (a continuation). */
+  rewindToHypercall(): void;
 }
 
 /** Argument registers in order: rdi, rsi, rdx, r10, r8. */
@@ -13,6 +15,8 @@ export const HYPERCALL_ARG_REGS: readonly HypercallReg[] = ['rdi', 'rsi', 'rdx',
 /** A plain register file (tests, and a staging copy for adapters). */
 export class SimpleRegisterFile implements RegisterFile {
   private readonly regs = new Map<HypercallReg, bigint>();
+  /** How many continuations rewound this register file (there is no RIP to move). */
+  rewinds = 0;
 
   constructor(initial: Partial<Record<HypercallReg, bigint>> = {}) {
     for (const [k, v] of Object.entries(initial)) {
@@ -26,5 +30,9 @@ export class SimpleRegisterFile implements RegisterFile {
 
   set(reg: HypercallReg, value: bigint): void {
     this.regs.set(reg, BigInt.asUintN(64, value));
+  }
+
+  rewindToHypercall(): void {
+    this.rewinds++;
   }
 }

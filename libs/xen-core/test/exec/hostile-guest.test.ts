@@ -21,6 +21,7 @@ describe('hostile guest against the hypervisor', () => {
       expect(r.operations).toBe(OPS);
       // The campaign really exercised all three kinds of operation, in both guest modes.
       expect(r.hypercalls).toBeGreaterThan(OPS / 3);
+      expect(r.continuations).toBeGreaterThan(0);
       expect(r.pteWrites).toBeGreaterThan(OPS / 20);
       expect(r.randomCode).toBeGreaterThan(OPS / 6);
       expect(r.userModeOps).toBeGreaterThan(0);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as A from '../../src/exec/abi';
 import { newUserBaseptr } from '../../src/mm/baseptr';
 import { RAX, RCX, RSP, R11 } from '../../src/exec/x86/pv-cpu';
-import { CODE_VA, makeGuest, movImm64, PAD_VA, type TestGuest } from './helpers/guest';
+import { CODE_VA, le64, makeGuest, movImm64, PAD_VA, type TestGuest } from './helpers/guest';
 
 const R12 = 12;
 const HANDLER = PAD_VA + 0x800n;
@@ -175,7 +175,8 @@ describe('HYPERVISOR_iret inside a multicall', () => {
     const g = makeGuest();
     const { target, stack } = stackAndTarget(g);
     const list = PAD_VA + 0x400n;
-    const u64 = (v: bigint): number[] => Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+    const u64 = (v: bigint): number[] =>
+      Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
     // Entry 0: iret; entry 1 would be xen_version — it must not run (result stays 0x77).
     g.write(list, [...u64(23n), ...u64(0x77n), ...Array(48).fill(0)]);
     g.write(list + 64n, [...u64(17n), ...u64(0x77n), ...Array(48).fill(0)]);
@@ -192,6 +193,8 @@ describe('HYPERVISOR_iret inside a multicall', () => {
     expect(g.cpu.rip).toBe(target);
     expect(g.cpu.reg(RSP)).toBe(stack);
     expect(g.cpu.reg(RAX)).toBe(0xa5a5n);
+    // Xen's mc_exit: the iret entry's result field holds the RAX the iret restored.
+    expect([...g.read(list + 8n, 8)]).toEqual(le64(0xa5a5n));
     const second = g.read(list + 64n + 8n, 8);
     expect(second[0]).toBe(0x77);
   });

@@ -16,6 +16,8 @@ describe('hypercall fuzz', () => {
   it.each([11, 12, 13])('never throws and keeps the MM sound (seed %d)', (seed) => {
     const g = buildGuest({}, 16, 2048);
     const { ctx, sys, built } = g;
+    // A small budget, so batches preempt and the continuation paths are fuzzed too.
+    sys.hypercallWorkBudget = 3;
     const rnd = prng(seed);
     const int = (n: number): number => Math.floor(rnd() * n);
     const pick = <T>(a: readonly T[]): T => a[int(a.length)];
@@ -42,6 +44,7 @@ describe('hypercall fuzz', () => {
     };
     let errors = 0;
     let successes = 0;
+    let continuations = 0;
     for (let i = 0; i < 800; i++) {
       for (const page of bufPages) {
         const words = new Uint8Array(4096);
@@ -75,9 +78,19 @@ describe('hypercall fuzz', () => {
       if (nr === X.__HYPERVISOR_mmuext_op || nr === X.__HYPERVISOR_mmu_update) {
         if (rnd() < 0.8) regs.set('r10', BigInt(X.DOMID_SELF));
         if (rnd() < 0.8) regs.set('rsi', BigInt(1 + int(8)));
+        // Hostile continuations: PREEMPTED set by the guest, with any count, pointer and *pdone.
+        if (rnd() < 0.3) regs.set('rsi', regs.get('rsi') | 0x80000000n);
       }
+      if (nr === X.__HYPERVISOR_multicall && rnd() < 0.3) regs.set('rsi', BigInt(int(64)));
       try {
-        dispatchHypercall(sys.hypercalls, ctx, regs);
+        // Re-execute continuations as the guest would (a few times: a huge count may need millions).
+        for (let again = 0; again < 8; again++) {
+          const rewinds = regs.rewinds;
+          dispatchHypercall(sys.hypercalls, ctx, regs);
+          if (regs.rewinds === rewinds) break;
+          continuations++;
+          if (regs.get('rax') !== BigInt(nr)) throw new Error('a continuation clobbered RAX');
+        }
       } catch (e) {
         throw new Error(`seed ${seed} iteration ${i} hypercall ${nr}: ${(e as Error).stack}`);
       }
@@ -89,5 +102,6 @@ describe('hypercall fuzz', () => {
     }
     expect(errors).toBeGreaterThan(100);
     expect(successes).toBeGreaterThan(50);
+    expect(continuations).toBeGreaterThan(0);
   });
 });

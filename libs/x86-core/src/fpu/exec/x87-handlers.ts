@@ -18,6 +18,7 @@ import { decodeF32, decodeF64, type F80Decoded } from '../softfloat/formats';
 import { farithMem, X87Op } from '../x87/x87-arith';
 import { fcom, fcomi } from '../x87/x87-cmp';
 import { envSize, fnsave, fnstenv, frstor, loadEnv, saveSize } from '../x87/x87-env';
+import { fbld, fbstp } from '../x87/x87-bcd';
 import { fcmov, fild, fist, fldF32, fldF64, fldF80, fstF32, fstF64, fstpF80, memOut } from '../x87/x87-ldst';
 import { fwaitCheck, x87Check } from './access';
 
@@ -101,7 +102,7 @@ export const arithMem = (kind: MemKind): Handler =>
     return 0;
   });
 
-export const fldMem = (kind: 'f32' | 'f64' | 'f80' | 'i16' | 'i32' | 'i64'): Handler =>
+export const fldMem = (kind: 'f32' | 'f64' | 'f80' | 'bcd' | 'i16' | 'i32' | 'i64'): Handler =>
   x87((c, i) => {
     const a = ea(c, i);
     const hi = c.eaHi;
@@ -120,13 +121,15 @@ export const fldMem = (kind: 'f32' | 'f64' | 'f80' | 'i16' | 'i32' | 'i64'): Han
         fldF64(st, lo, h);
         return 0;
       }
-      case 'f80': {
+      case 'f80':
+      case 'bcd': {
         const lo = c.rd64(a, hi);
         const h = c.rhi;
         const n = (a + 8) | 0;
         const se = c.rd16(n, n >>> 0 < a >>> 0 ? (hi + 1) | 0 : hi);
         if (c.fault !== 0) return FAULT;
-        fldF80(st, se, lo, h);
+        if (kind === 'bcd') fbld(st, se, lo, h);
+        else fldF80(st, se, lo, h);
         return 0;
       }
       case 'i16': {
@@ -153,13 +156,14 @@ export const fldMem = (kind: 'f32' | 'f64' | 'f80' | 'i16' | 'i32' | 'i64'): Han
 
 /** Stores: probe the destination first so a #PF leaves the FPU state untouched. */
 export const fstMem = (
-  kind: 'f32' | 'f64' | 'f80' | 'i16' | 'i32' | 'i64',
+  kind: 'f32' | 'f64' | 'f80' | 'bcd' | 'i16' | 'i32' | 'i64',
   how: 'st' | 'stp' | 'ttp',
 ): Handler =>
   x87((c, i) => {
     const a = ea(c, i);
     const hi = c.eaHi;
-    const bytes = kind === 'f32' || kind === 'i32' ? 4 : kind === 'i16' ? 2 : kind === 'f80' ? 10 : 8;
+    const bytes =
+      kind === 'f32' || kind === 'i32' ? 4 : kind === 'i16' ? 2 : kind === 'f80' || kind === 'bcd' ? 10 : 8;
     if (c.probeW(a, hi, bytes) < 0) return FAULT;
     const st = c.fpu;
     const popAfter = how !== 'st';
@@ -173,6 +177,9 @@ export const fstMem = (
         break;
       case 'f80':
         write = fstpF80(st);
+        break;
+      case 'bcd':
+        write = fbstp(st);
         break;
       default:
         write = fist(st, kind === 'i16' ? 16 : kind === 'i32' ? 32 : 64, how === 'ttp', popAfter);

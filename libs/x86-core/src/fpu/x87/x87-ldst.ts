@@ -64,7 +64,7 @@ function pushCheck(st: FpuState): 'ok' | 'indef' | 'abort' {
 }
 
 /** Push a value converted from memory (after #IA/#D screening of m32/m64 sources). */
-function pushConverted(st: FpuState, v: Fp, den: boolean): void {
+export function pushConverted(st: FpuState, v: Fp, den: boolean): void {
   beginOp();
   const p = pushCheck(st);
   if (p === 'abort') return;
@@ -162,7 +162,7 @@ export function fldConst(st: FpuState, name: 'one' | 'zero' | keyof typeof CONST
 // ---------------------------------------------------------------- stores
 
 /** Prepare the value of ST(0) for a store; null when a masked stack underflow (indefinite) applies. */
-function storeSource(st: FpuState): F80Decoded | 'indef' | 'abort' {
+export function storeSource(st: FpuState): F80Decoded | 'indef' | 'abort' {
   beginOp();
   if (isEmpty(st, 0)) return stackFault(st, false) ? 'indef' : 'abort';
   return readST(st, 0);

@@ -3,7 +3,8 @@
  * rax; the guest pushed flags, rip, cs, rflags, rsp, ss and the stub pushed rcx, r11, rax), returns to
  * user mode when CS has RPL 3 (toggle: swapgs + user root), restores RFLAGS with the event mask taken
  * from IF, and with VGCF_in_syscall returns SYSRET-style (RCX = RIP, R11 = RFLAGS) instead of
- * restoring RCX/R11. RAX comes from the frame; the handler leaves the dispatcher's RAX alone.
+ * restoring RCX/R11. RAX comes from the frame and is the handler's result, as in Xen's do_iret (the
+ * dispatcher writes it back to RAX; a multicall stores it in the iret entry's result field).
  */
 import type { HypercallContext } from '../../hypercall/context';
 import { defineHypercall } from '../../hypercall/table';
@@ -26,7 +27,8 @@ import { withArch } from './exec-context';
 
 export const IRET_CONTEXT_SIZE = 72;
 
-export function doIret(ctx: HypercallContext, v: ArchVcpu, env: ExecEnv): undefined {
+/** The restored RAX, or undefined when the frame was unusable and the domain crashed. */
+export function doIret(ctx: HypercallContext, v: ArchVcpu, env: ExecEnv): bigint | undefined {
   const cpu = env.cpu;
   const raw = ctx.guest.read(cpu.reg(RSP), IRET_CONTEXT_SIZE);
   if (!raw) {
@@ -67,7 +69,7 @@ export function doIret(ctx: HypercallContext, v: ArchVcpu, env: ExecEnv): undefi
   }
   if (v.vcpuInfoMaddr >= 0) setUpcallMask(env.sys.host.mem, v.vcpuInfoMaddr, (rflags & X86_EFLAGS_IF) === 0);
   cpu.setReg(RAX, rax);
-  return undefined;
+  return rax;
 }
 
 export const iretHypercall = defineHypercall({

@@ -67,7 +67,7 @@ function machphysMapping(ctx: HypercallContext, arg: bigint): number {
 }
 
 /** memory_op(cmd, arg) (§9.5): low 6 bits sub-op, the rest the continuation start extent. */
-export function memoryOp(ctx: HypercallContext, cmd: bigint, arg: bigint): number | bigint {
+export function memoryOp(ctx: HypercallContext, cmd: bigint, arg: bigint): number | bigint | undefined {
   const op = Number(cmd & BigInt(M.MEMOP_CMD_MASK));
   const startExtent = cmd >> BigInt(M.MEMOP_EXTENT_SHIFT);
   switch (op) {

@@ -4,6 +4,7 @@ import { toMfn } from '../../mm/pv-mmu';
 import { XEN_EFAULT } from '../../public/errno';
 import {
   DOMU_MAX_ORDER,
+  MEMOP_EXTENT_SHIFT,
   RESERVATION_DOMID,
   RESERVATION_EXTENT_ORDER,
   RESERVATION_EXTENT_START,
@@ -13,6 +14,7 @@ import {
   XENMEM_increase_reservation,
 } from '../../public/memory';
 import type { HypercallContext } from '../context';
+import { createContinuation, shouldPreempt } from '../preemption';
 import { targetDomain } from './target-domain';
 
 /** guest_remove_page() for a PV domain: unpin, drop the allocation reference, forget the M2P entry. */
@@ -38,14 +40,15 @@ export function guestRemovePage(ctx: HypercallContext, d: Domain, mfn: number): 
 
 /**
  * increase_reservation / decrease_reservation / populate_physmap. Returns the
- * number of extents completed, counting from `startExtent`.
+ * number of extents completed, counting from `startExtent`. Preemptible as Xen's do_memory_op:
+ * past the work budget it continues itself with the extents done so far in `cmd`'s upper bits.
  */
 export function reservationOp(
   ctx: HypercallContext,
   op: number,
   arg: bigint,
   startExtent: bigint,
-): number | bigint {
+): number | bigint | undefined {
   const raw = ctx.guest.read(arg, RESERVATION_SIZE);
   if (!raw) return -XEN_EFAULT;
   const dv = new DataView(raw.buffer);
@@ -62,6 +65,9 @@ export function reservationOp(
   const n = 2 ** order;
   let i = startExtent;
   for (; i < nrExtents; i++) {
+    if (shouldPreempt(ctx, Number(i - startExtent))) {
+      return createContinuation(ctx, [BigInt(op) | (i << BigInt(MEMOP_EXTENT_SHIFT)), arg, 0n, 0n, 0n]);
+    }
     const slot = list + i * 8n;
     if (op === XENMEM_increase_reservation) {
       const mfn = host.allocDomainFrames(target.id, order);

@@ -1,0 +1,3 @@
+// SnapshotError is exported with the xenstore layer (one class for every snapshot layer).
+export { FieldReader, FieldWriter } from './codec';
+export * from './stream';

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startThrowawayStack, type ThrowawayStack } from '../../load-tests/src/stack';
+
+/*
+ * The browser against what `npm start` runs: the built API (serving the built web app) and a node agent
+ * booting a real xenolite guest, on a database and Redis prefix of their own. Needs `npm run build` first.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+let stack: ThrowawayStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startThrowawayStack(1);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+}, 120_000);
+
+/** Booting a guest on the emulated CPU on a shared 2-core machine takes a while. */
+const BOOT = { timeout: 180_000 };
+const SLOW = { timeout: 30_000 };
+const screenText = (page: Page) => page.locator('.xterm-rows').innerText();
+const lines = async (page: Page) => (await screenText(page)).split('\n').map((line) => line.trim());
+
+async function signUp(page: Page, organisation: string): Promise<void> {
+  await page.goto(`${stack.baseUrl}/#/`);
+  const form = page.getByRole('form', { name: 'Sign up' });
+  await form.getByLabel('Email').fill(`e2e-${randomBytes(4).toString('hex')}@example.com`);
+  await form.getByLabel('Password').fill('correct horse battery');
+  await form.getByLabel('Organisation').fill(organisation);
+  await form.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Domains' }).waitFor(SLOW);
+}
+
+describe('browser against the real stack (API + agent)', () => {
+  it('sign up → create xenolite → console → echo hello → hello; reload keeps the scrollback; another tenant is refused', async () => {
+    const owner = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await signUp(owner, 'Real Stack Co');
+    const form = owner.getByRole('form', { name: 'Create domain' });
+    await expect.poll(() => form.getByLabel('Memory (MiB)').inputValue(), SLOW).not.toBe('');
+    await form.getByLabel('Name').fill('hello-1');
+    await form.getByRole('button', { name: 'Create' }).click();
+    const row = owner.getByRole('table', { name: 'Domains' }).getByRole('row', { name: /hello-1/ });
+    await row.waitFor(SLOW);
+    await row.getByRole('link', { name: 'hello-1' }).click();
+    await owner.getByRole('heading', { name: /hello-1/ }).waitFor(SLOW);
+    const domainUrl = owner.url();
+    if (!(await owner.locator('.state').innerText()).includes('running'))
+      await owner.getByRole('button', { name: 'start', exact: true }).click();
+    await expect.poll(() => owner.getByTestId('console-status').innerText(), SLOW).toBe('connected');
+    await expect.poll(() => screenText(owner), BOOT).toContain('$');
+    await owner.locator('.xterm-helper-textarea').focus();
+    await owner.keyboard.type('echo hello');
+    await owner.keyboard.press('Enter');
+    await expect.poll(async () => (await lines(owner)).includes('hello'), SLOW).toBe(true);
+
+    await owner.screenshot({ path: 'docs/screenshots/real-stack-console.png', fullPage: true });
+    await owner.reload();
+    await expect.poll(() => screenText(owner), SLOW).toContain('echo hello');
+
+    const stranger = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await signUp(stranger, 'Other Co');
+    expect(await stranger.locator('main').innerText()).not.toContain('hello-1');
+    await stranger.goto(domainUrl);
+    expect(await stranger.getByRole('alert').innerText()).toBe('domain not found');
+    await stranger.goto(`${domainUrl}/console`);
+    await expect
+      .poll(() => stranger.getByTestId('console-status').innerText(), SLOW)
+      .toBe('domain not found');
+    expect(await screenText(stranger)).not.toContain('hello');
+  }, 290_000);
+});

@@ -16,6 +16,7 @@ export function startApi(config: LauncherConfig, urls: StackUrls): ManagedProces
     DATABASE_URL: urls.databaseUrl,
     REDIS_URL: urls.redisUrl,
     REDIS_PREFIX: config.redisPrefix,
+    AGENT_ENROLMENT_SECRET: config.enrolmentSecret,
   });
 }
 
@@ -26,6 +27,7 @@ export function startAgent(config: LauncherConfig, urls: StackUrls, index: numbe
     REDIS_URL: urls.redisUrl,
     REDIS_PREFIX: config.redisPrefix,
     API_URL: `http://127.0.0.1:${config.port}`,
+    AGENT_ENROLMENT_SECRET: config.enrolmentSecret,
   });
 }
 

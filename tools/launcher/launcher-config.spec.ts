@@ -21,6 +21,13 @@ describe('loadLauncherConfig', () => {
     });
   });
 
+  it('generates a fresh enrolment secret per start unless AGENT_ENROLMENT_SECRET is given', () => {
+    const first = loadLauncherConfig({}).enrolmentSecret;
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(loadLauncherConfig({}).enrolmentSecret).not.toBe(first);
+    expect(loadLauncherConfig({ AGENT_ENROLMENT_SECRET: 'given' }).enrolmentSecret).toBe('given');
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],

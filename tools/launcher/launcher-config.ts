@@ -1,4 +1,5 @@
 import { DEFAULT_REDIS_PREFIX } from '@xeno/contracts';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { findProjectRoot } from '../infra';
 
@@ -12,6 +13,8 @@ export interface LauncherConfig {
   /** Database created (if missing) on a local or embedded Postgres. */
   databaseName: string;
   redisPrefix: string;
+  /** Shared secret the agents enrol with: AGENT_ENROLMENT_SECRET, or a fresh one for each `npm start`. */
+  enrolmentSecret: string;
 }
 
 export function loadLauncherConfig(env: NodeJS.ProcessEnv = process.env): LauncherConfig {
@@ -23,6 +26,7 @@ export function loadLauncherConfig(env: NodeJS.ProcessEnv = process.env): Launch
     dataDir: path.resolve(projectRoot, env.DATA_DIR ?? '.data'),
     databaseName: 'xenoserver',
     redisPrefix: env.REDIS_PREFIX ?? DEFAULT_REDIS_PREFIX,
+    enrolmentSecret: env.AGENT_ENROLMENT_SECRET || randomBytes(32).toString('base64url'),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './config/api-config';
+import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { ApiConsoleAccess } from './console/api-console-access';
 import { ConsoleModule } from './console/console.module';
@@ -29,6 +30,7 @@ export class AppModule {
         QueuesModule,
         DomainEventsModule,
         ConsoleModule.register({ useClass: ApiConsoleAccess }, [AuthModule, DatabaseModule]),
+        AgentsModule,
         ...webAppModules(config.webDistDir),
       ],
     };

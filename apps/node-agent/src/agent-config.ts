@@ -6,8 +6,10 @@ export interface AgentConfig {
   agentId: string;
   redisUrl: string;
   redisPrefix: string;
-  /** The control-plane API this agent belongs to (used by the full agent; logged for now). */
+  /** The control-plane API this agent enrols with and sends HTTP heartbeats to. */
   apiUrl: string;
+  /** The cluster's shared enrolment secret (AGENT_ENROLMENT_SECRET), needed until a credential is stored. */
+  enrolmentSecret: string | undefined;
   heartbeatIntervalMs: number;
   heartbeatTtlMs: number;
   /** Memory of the emulated host this agent runs (AGENT_MEMORY_MIB); its domains share it. */
@@ -27,6 +29,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: env.REDIS_PREFIX ?? DEFAULT_REDIS_PREFIX,
     apiUrl: env.API_URL ?? 'http://127.0.0.1:3000',
+    enrolmentSecret: env.AGENT_ENROLMENT_SECRET || undefined,
     heartbeatIntervalMs,
     // Keep the contract's ratio (three missed beats) when the interval is tuned, e.g. in tests.
     heartbeatTtlMs: Math.round((heartbeatIntervalMs * HEARTBEAT_TTL_MS) / HEARTBEAT_INTERVAL_MS),

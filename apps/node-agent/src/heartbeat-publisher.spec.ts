@@ -16,6 +16,7 @@ describe('HeartbeatPublisher', () => {
     apiUrl: 'http://127.0.0.1:1',
     heartbeatIntervalMs: 60_000,
     heartbeatTtlMs: 5_000,
+    enrolmentSecret: undefined,
     hostMemoryMiB: 1024,
     dataDir: '/nonexistent',
   };

@@ -2,7 +2,10 @@ import { ImageStore } from '@xeno/images';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { findProjectRoot } from '../../../tools/infra';
+import type { AgentLoad } from '@xeno/contracts';
 import { loadAgentConfig } from './agent-config';
+import { ApiEnrolment } from './api-enrolment';
+import { ApiHeartbeats } from './api-heartbeats';
 import { DomainAgent } from './domain-agent';
 import { HeartbeatPublisher, type HeartbeatSource } from './heartbeat-publisher';
 import { WorkerDomainHost } from './host/worker-domain-host';
@@ -57,9 +60,24 @@ function main(): void {
       totalMemoryBytes: usableMiB * 2 ** 20,
       freeMemoryBytes: usableMiB * 2 ** 20,
     }),
-    load: () => agent.load(HOST_PCPUS).catch(() => undefined),
+    // DomainAgent.load measures since its previous call, so the Redis beat measures and the API beat reuses it.
+    load: async () => (lastLoad = await agent.load(HOST_PCPUS).catch(() => undefined)),
   };
+  let lastLoad: AgentLoad | undefined;
   const heartbeats = new HeartbeatPublisher(redis, config, logger, source);
+  const enrolment = new ApiEnrolment({
+    apiUrl: config.apiUrl,
+    agentId: config.agentId,
+    dataDir: config.dataDir,
+    enrolmentSecret: config.enrolmentSecret,
+  });
+  const apiHeartbeats = new ApiHeartbeats(
+    enrolment,
+    async () =>
+      lastLoad ? { capacity: { pcpus: HOST_PCPUS, memoryMiB: usableMiB }, load: lastLoad } : undefined,
+    config.heartbeatIntervalMs,
+    logger,
+  );
   logger.info('agent starting', {
     apiUrl: config.apiUrl,
     pid: process.pid,
@@ -90,7 +108,10 @@ function main(): void {
       intervalMs: config.heartbeatIntervalMs,
     });
     void agent.start().then(
-      () => heartbeats.start(),
+      () => {
+        heartbeats.start();
+        apiHeartbeats.start();
+      },
       (error: unknown) => {
         logger.error('could not start taking jobs', { error: String(error) });
         void shutdown('start-up failed', 1);
@@ -104,7 +125,7 @@ function main(): void {
     if (stopping) return;
     stopping = true;
     logger.info('agent stopping', { reason });
-    await heartbeats.stop();
+    await Promise.all([heartbeats.stop(), apiHeartbeats.stop()]);
     await agent
       .close()
       .catch((error: unknown) => logger.warn('closing the job worker failed', { error: String(error) }));

@@ -1,10 +1,23 @@
 import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
 import { RedisModule } from '../redis/redis.module';
+import { AgentDownSweep } from './agent-down-sweep.service';
+import { AgentEnrolment } from './agent-enrolment.service';
+import { AGENT_FLEET_CONFIG, loadAgentFleetConfig } from './agent-fleet-config';
 import { AgentRegistry } from './agent-registry.service';
+import { AgentStore } from './agent-store.service';
+import { AgentsController } from './agents.controller';
 
 @Module({
-  imports: [RedisModule],
-  providers: [AgentRegistry],
-  exports: [AgentRegistry],
+  imports: [DatabaseModule, RedisModule],
+  controllers: [AgentsController],
+  providers: [
+    { provide: AGENT_FLEET_CONFIG, useFactory: () => loadAgentFleetConfig() },
+    AgentStore,
+    AgentEnrolment,
+    AgentRegistry,
+    AgentDownSweep,
+  ],
+  exports: [AgentRegistry, AgentStore, AgentDownSweep],
 })
 export class AgentsModule {}

@@ -2,6 +2,7 @@ import { CreateTenantsAndUsers1764100000000 } from './1764100000000-create-tenan
 import { CreateDomainsAndQuotas1764200000000 } from './1764200000000-create-domains-and-quotas';
 import { CreateSessionsAndApiTokens1764300000000 } from './1764300000000-create-sessions-and-api-tokens';
 import { CreateDomainActions1764500000000 } from './1764500000000-create-domain-actions';
+import { CreateAgents1764600000000 } from './1764600000000-create-agents';
 
 /**
  * Every migration, oldest first. Listed as classes rather than a file glob so the same list works
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   CreateDomainsAndQuotas1764200000000,
   CreateSessionsAndApiTokens1764300000000,
   CreateDomainActions1764500000000,
+  CreateAgents1764600000000,
 ];

@@ -62,4 +62,22 @@ describe('newc cpio writer', () => {
     expect(byName.get('bin/sh')?.data).toBe('busybox');
     expect(byName.get('dev/console')).toMatchObject({ rdevMajor: 5, rdevMinor: 1 });
   });
+
+  it('gives the kernel an executable /sbin/poweroff and /sbin/reboot for shutdowns asked through xenstore', () => {
+    const byName = new Map(parse(buildInitramfs(new Uint8Array(1))).map((e) => [e.name, e]));
+    for (const applet of ['poweroff', 'reboot']) {
+      expect(byName.get(`sbin/${applet}`)?.mode).toBe(0o100755);
+      expect(byName.get(`sbin/${applet}`)?.data).toMatch(
+        new RegExp(`^#!/bin/sh\n[\\s\\S]*busybox ${applet} -f\n$`),
+      );
+    }
+  });
+
+  it("names the host from the domain's xenstore name with a raw XS_READ on /dev/xen/xenbus", () => {
+    const init =
+      new Map(parse(buildInitramfs(new Uint8Array(1))).map((e) => [e.name, e])).get('init')?.data ?? '';
+    expect(init).toContain('/dev/xen/xenbus');
+    expect(init).toMatch(/printf "\\002(\\000){11}/);
+    expect(init).toContain('name=$(xs_read name)');
+  });
 });

@@ -6,7 +6,7 @@ import { findProjectRoot } from '../infra';
 import { LinuxConsole } from './linux-console';
 
 /*
- * `node dist/tools/linux-boot/main.js [--image-dir DIR] [--command CMD]...`: boots the Debian Linux image
+ * `node dist/tools/linux-boot/main.js [--image-dir DIR] [--name NAME] [--command CMD]...`: boots the Debian Linux image
  * (`npm run build:image:linux`) on a fresh xen-core host, exactly as built for production (compiled
  * JavaScript, tuned V8), waits for the shell prompt, runs the commands, powers off, and prints one JSON
  * line (`BootReport`) last. test:linux runs it as a child process, so the figures are the product's own
@@ -41,10 +41,12 @@ async function main(argv: string[]): Promise<void> {
     'debian-linux',
   );
   const commands: string[] = [];
+  let name: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--image-dir') imageDir = path.resolve(argv[++i] ?? '');
     else if (argv[i] === '--command') commands.push(argv[++i] ?? '');
-    else throw new Error(`unknown argument "${argv[i]}" (use --image-dir DIR, --command CMD)`);
+    else if (argv[i] === '--name') name = argv[++i];
+    else throw new Error(`unknown argument "${argv[i]}" (use --image-dir DIR, --name NAME, --command CMD)`);
   }
   const manifestPath = path.join(imageDir, 'image.json');
   if (!existsSync(manifestPath))
@@ -55,6 +57,7 @@ async function main(argv: string[]): Promise<void> {
   const memoryMiB = manifest.defaults.memoryMiB;
   const host = new PvHost({ memoryMiB: memoryMiB + 16 + Math.ceil(memoryMiB / 64) });
   const dom = host.createDomain({
+    name,
     image: new Uint8Array(readFileSync(path.join(imageDir, manifest.kernel))),
     ramdisk: new Uint8Array(readFileSync(path.join(imageDir, manifest.ramdisk))),
     memoryMiB,

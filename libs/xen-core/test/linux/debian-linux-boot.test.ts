@@ -24,14 +24,21 @@ if (!built) {
   );
 }
 
-const COMMANDS = ['uname -a', 'cat /proc/cpuinfo', 'ls /', 'echo $((6*7))', 'dmesg | tail'];
+const COMMANDS = ['hostname', 'uname -a', 'cat /proc/cpuinfo', 'ls /', 'echo $((6*7))', 'dmesg | tail'];
 
 describe.skipIf(!built)("Debian's Linux cloud kernel on xen-core", () => {
   it('boots to the busybox shell, runs commands and powers off', async () => {
     expect(existsSync(runner), `${runner} is missing: run \`npm run build:server\` first`).toBe(true);
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [runner, '--image-dir', imageDir, ...COMMANDS.flatMap((c) => ['--command', c])],
+      [
+        runner,
+        '--image-dir',
+        imageDir,
+        '--name',
+        'linux-test-1',
+        ...COMMANDS.flatMap((c) => ['--command', c]),
+      ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
     const lines = stdout.trim().split('\n');
@@ -40,6 +47,8 @@ describe.skipIf(!built)("Debian's Linux cloud kernel on xen-core", () => {
     if (!report.prompted) throw new Error(`no shell prompt; console tail:\n${report.consoleTail}`);
     const output = (command: string) => report.commands.find((c) => c.command === command)?.output ?? '';
 
+    // /init names the host after the domain's xenstore `name`, read over /dev/xen/xenbus.
+    expect(output('hostname')).toMatch(/^[^\n]*\nlinux-test-1\r?\n/);
     expect(output('uname -a')).toMatch(/Linux \S+ 6\.\d+\.\d+-\d+-cloud-amd64 .* x86_64/);
     expect(output('cat /proc/cpuinfo')).toMatch(/flags\s*:.*\bsse2\b/);
     expect(output('cat /proc/cpuinfo')).toMatch(/hypervisor/);

@@ -30,6 +30,11 @@ export function DomainPage({ domainId }: { domainId: string }) {
             {view.imageId} · {view.memoryMiB} MiB · {view.vcpus} vCPU · agent {view.agentId ?? 'none'}
           </p>
           {view.stateDetail && <p className="meta">{view.stateDetail}</p>}
+          {view.lastShutdownReason && (
+            <p className="meta" data-testid="shutdown-reason">
+              last shutdown: {view.lastShutdownReason}
+            </p>
+          )}
           <ActionButtons domainId={view.id} onActed={domain.reload} />
           <h2>Console</h2>
           <div className="graphs">

@@ -1,4 +1,5 @@
 import type { PvDomain, PvHost } from '../../libs/xen-core/src/exec/pv-host';
+import type { RipProfile } from './rip-profile';
 
 const CURSOR_QUERY = '\x1b[6n';
 const SLICE = 20_000_000;
@@ -13,6 +14,9 @@ export class LinuxConsole {
   instructions = 0;
   private answered = 0;
 
+  /** While set, runs in the profile's sample-sized slices and samples the guest RIP after each. */
+  profile: RipProfile | undefined;
+
   constructor(
     private readonly host: PvHost,
     private readonly dom: PvDomain,
@@ -22,8 +26,10 @@ export class LinuxConsole {
   async runUntil(done: (text: string) => boolean, budget: number): Promise<boolean> {
     const limit = this.instructions + budget;
     while (!done(this.text) && this.dom.exec.shutdown === undefined && this.instructions < limit) {
-      const r = this.host.run(SLICE);
+      const slice = this.profile?.instructionsPerSample ?? SLICE;
+      const r = this.host.run(slice);
       this.instructions += r.instructions;
+      this.profile?.sample(this.host, r.reason === 'budget');
       this.drain();
       if (r.reason === 'halted') break;
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -4,12 +4,14 @@ import { tuneV8 } from '../../libs/x86-core/src/engine/v8-tuning';
 import { PvHost } from '../../libs/xen-core/src/exec/pv-host';
 import { findProjectRoot } from '../infra';
 import { LinuxConsole } from './linux-console';
+import { hottestAddresses, kallsymsLookupCommand, RipProfile } from './rip-profile';
 
 /*
- * `node dist/tools/linux-boot/main.js [--image-dir DIR] [--name NAME] [--command CMD]...`: boots the Debian Linux image
+ * `node dist/tools/linux-boot/main.js [--image-dir DIR] [--name NAME] [--profile] [--command CMD]...`: boots the Debian Linux image
  * (`npm run build:image:linux`) on a fresh xen-core host, exactly as built for production (compiled
  * JavaScript, tuned V8), waits for the shell prompt, runs the commands, powers off, and prints one JSON
- * line (`BootReport`) last. test:linux runs it as a child process, so the figures are the product's own
+ * line (`BootReport`) last. `--profile` samples the guest RIP every 100 k instructions of the boot and,
+ * at the prompt, names the hottest kernel functions from the guest's /proc/kallsyms. test:linux runs it as a child process, so the figures are the product's own
  * speed and not that of a test runner's module transform (measured ~8× slower for the interpreter).
  */
 export interface BootReport {
@@ -21,7 +23,11 @@ export interface BootReport {
   totalInstructions: number;
   totalSeconds: number;
   consoleTail: string;
+  /** With --profile: the boot's largest shares by kernel function. */
+  profile?: Array<{ name: string; share: number; samples: number }>;
 }
+
+const PROFILE_SAMPLE_INSTRUCTIONS = 100_000;
 
 interface Manifest {
   kernel: string;
@@ -42,11 +48,16 @@ async function main(argv: string[]): Promise<void> {
   );
   const commands: string[] = [];
   let name: string | undefined;
+  let profiling = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--image-dir') imageDir = path.resolve(argv[++i] ?? '');
     else if (argv[i] === '--command') commands.push(argv[++i] ?? '');
     else if (argv[i] === '--name') name = argv[++i];
-    else throw new Error(`unknown argument "${argv[i]}" (use --image-dir DIR, --name NAME, --command CMD)`);
+    else if (argv[i] === '--profile') profiling = true;
+    else
+      throw new Error(
+        `unknown argument "${argv[i]}" (use --image-dir DIR, --name NAME, --profile, --command CMD)`,
+      );
   }
   const manifestPath = path.join(imageDir, 'image.json');
   if (!existsSync(manifestPath))
@@ -65,6 +76,8 @@ async function main(argv: string[]): Promise<void> {
     cmdline: manifest.defaults.cmdline,
   });
   const linux = new LinuxConsole(host, dom);
+  const profile = profiling ? new RipProfile(PROFILE_SAMPLE_INSTRUCTIONS) : undefined;
+  linux.profile = profile;
   const t0 = performance.now();
   const prompted = await linux.runUntil((t) => t.includes(manifest.prompt), BOOT_BUDGET);
   const bootSeconds = (performance.now() - t0) / 1000;
@@ -83,6 +96,8 @@ async function main(argv: string[]): Promise<void> {
     totalSeconds: 0,
     consoleTail: '',
   };
+  linux.profile = undefined;
+  if (prompted && profile) report.profile = await resolveProfile(linux, profile, manifest.prompt);
   if (prompted) {
     for (const command of commands) {
       report.commands.push({
@@ -101,6 +116,30 @@ async function main(argv: string[]): Promise<void> {
   writeFileSync(path.join(imageDir, 'last-console.log'), linux.text, 'latin1');
   host.destroyDomain(dom.exec.id);
   console.log(JSON.stringify(report));
+}
+
+/** Names the boot's hottest kernel functions by asking the guest's kallsyms about the sampled addresses. */
+async function resolveProfile(
+  linux: LinuxConsole,
+  profile: RipProfile,
+  prompt: string,
+): Promise<BootReport['profile']> {
+  const hot = hottestAddresses(profile, 0.95, 600);
+  const mark = linux.text.length;
+  linux.type('cat > /tmp/hot\n');
+  linux.type(`${hot.join('\n')}\n\x04`);
+  if (!(await linux.runUntil((t) => t.indexOf(prompt, mark) >= 0, COMMAND_BUDGET)))
+    throw new Error('the guest did not take the address list');
+  const answer = await linux.command(kallsymsLookupCommand('/tmp/hot'), prompt, 4 * COMMAND_BUDGET);
+  const symbolOf = new Map<string, string>();
+  for (const match of answer.matchAll(/^([0-9a-f]{16}) (\S+)\r?$/gm)) symbolOf.set(match[1], match[2]);
+  const shares = profile.report(symbolOf, 15);
+  console.log(
+    `[linux-boot] profile: ${profile.total} samples of ${PROFILE_SAMPLE_INSTRUCTIONS} instructions, ` +
+      `${symbolOf.size}/${hot.length} hottest addresses named`,
+  );
+  for (const s of shares) console.log(`  ${(s.share * 100).toFixed(1).padStart(5)} %  ${s.name}`);
+  return shares;
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

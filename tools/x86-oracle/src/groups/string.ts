@@ -45,6 +45,9 @@ export function genString(b: CaseBuilder): void {
   if (op.dst) b.setReg(7, addrVal(dstOff));
   const countVal = BigInt(count);
   if (repKind !== 0) b.setReg(1, addr32 ? (rng.u64() & ~0xffffffffn) | countVal : countVal);
+  // With a 32-bit count and ECX = 0 no iteration writes ECX: Intel leaves RCX[63:32] alone, while some AMD
+  // hosts (seen on a CI run's EPYC, not on another) clear it. The CPUs disagree, so RCX is not compared there.
+  if (repKind !== 0 && addr32 && count === 0) b.undefRegs |= 1 << 1;
   if (op.name !== 'movs' && op.name !== 'cmps') b.setReg(0, (b.gpr[0] & ~mask(size)) | edgeLow(rng, size));
   if (compare && repKind !== 0) {
     // Make runs of equal elements so REPE/REPNE stop at interesting places.

@@ -9,7 +9,7 @@ import type { Cpu } from '../cpu';
 import { EXEC_END, type Insn } from '../decoder/insn';
 import type { Handler } from '../decoder/opcode-row';
 import { FAULT, GP } from '../state/cpu-state';
-import { cond, LF_ADD, LF_LOGIC, LF_SUB, setLazy64 } from '../state/flags';
+import { cond, getSF, LF_ADD, LF_LOGIC, LF_SUB, setLazy64 } from '../state/flags';
 import {
   F_AF,
   F_ARITH,
@@ -28,7 +28,8 @@ import {
   RIP_HI,
   RIP_LO,
 } from '../state/layout';
-import { ea } from './operand';
+import { eaBD, eaBIS, eaq, isBaseDisp, isBaseIndex } from './fast-ea';
+import { fastByteMemory, fastMovzxByteLoad } from './fast-byte-memory';
 
 /* eslint-disable @typescript-eslint/no-unused-vars */
 
@@ -402,53 +403,6 @@ export function movri(c: Cpu, i: Insn): number {
   s[i.rd + 1] = i.immHi;
   return 0;
 }
-/** Effective address for the common no-segment forms (inlined); falls back to ea(). */
-function eaq(c: Cpu, i: Insn): number {
-  const b = i.base;
-  const x = i.index;
-  if (x >= 0 && b >= 0 && b < 16 && i.segBase < 0 && i.as === 8) {
-    // base + index * scale + disp
-    const s = c.s;
-    const sc = i.scale;
-    let xl = s[x << 1];
-    let xh = s[(x << 1) | 1];
-    if (sc !== 0) {
-      xh = (xh << sc) | (xl >>> (32 - sc));
-      xl <<= sc;
-    }
-    const s1 = (s[b << 1] >>> 0) + (xl >>> 0);
-    const s2 = (s1 >>> 0) + (i.dispLo >>> 0);
-    c.eaHi = (s[(b << 1) | 1] + xh + i.dispHi + (s1 > 0xffffffff ? 1 : 0) + (s2 > 0xffffffff ? 1 : 0)) | 0;
-    return s2 | 0;
-  }
-  if (x >= 0 && b < 0 && i.segBase < 0 && i.as === 8) {
-    // index * scale + disp32 (no base)
-    const s = c.s;
-    const sc = i.scale;
-    let xl = s[x << 1];
-    let xh = s[(x << 1) | 1];
-    if (sc !== 0) {
-      xh = (xh << sc) | (xl >>> (32 - sc));
-      xl <<= sc;
-    }
-    const sum = (xl >>> 0) + (i.dispLo >>> 0);
-    c.eaHi = (xh + i.dispHi + (sum > 0xffffffff ? 1 : 0)) | 0;
-    return sum | 0;
-  }
-  if (x < 0 && i.segBase < 0 && i.as === 8) {
-    if (b === 16) {
-      c.eaHi = i.dispHi;
-      return i.dispLo;
-    }
-    if (b >= 0) {
-      const s = c.s;
-      const sum = (s[b << 1] >>> 0) + (i.dispLo >>> 0);
-      c.eaHi = (s[(b << 1) | 1] + i.dispHi + (sum > 0xffffffff ? 1 : 0)) | 0;
-      return sum | 0;
-    }
-  }
-  return ea(c, i);
-}
 export function load64(c: Cpu, i: Insn): number {
   const lo = eaq(c, i);
   const v = c.rd64(lo, c.eaHi);
@@ -487,13 +441,6 @@ export function store32i(c: Cpu, i: Insn): number {
 // [base + disp] forms of the hottest loads/stores, chosen at decode time: each carries only its own
 // address arithmetic, so it stays small enough for V8 to inline many of them into one compiled region.
 
-/** Low word of base + disp (i.rb = the base's state word index); the high word goes to c.eaHi. */
-function eaBD(c: Cpu, i: Insn): number {
-  const s = c.s;
-  const sum = (s[i.rb] >>> 0) + (i.dispLo >>> 0);
-  c.eaHi = (s[i.rb + 1] + i.dispHi + (sum > 0xffffffff ? 1 : 0)) | 0;
-  return sum | 0;
-}
 export function load64bd(c: Cpu, i: Insn): number {
   const v = c.rd64(eaBD(c, i), c.eaHi);
   if (c.fault !== 0) return FAULT;
@@ -519,35 +466,12 @@ export function store32bd(c: Cpu, i: Insn): number {
   const lo = eaBD(c, i);
   return c.wr32(lo, c.eaHi, c.s[i.rs]);
 }
-export function movzx32b_bd(c: Cpu, i: Insn): number {
-  const v = c.rd8(eaBD(c, i), c.eaHi);
-  if (c.fault !== 0) return FAULT;
-  const s = c.s;
-  s[i.rd] = v;
-  s[i.rd + 1] = 0;
-  return 0;
-}
 export function lea64bd(c: Cpu, i: Insn): number {
   const lo = eaBD(c, i);
   const s = c.s;
   s[i.rd] = lo;
   s[i.rd + 1] = c.eaHi;
   return 0;
-}
-/** [base + index*scale + disp] with the operand's registers pre-resolved (eaq's first form). */
-function eaBIS(c: Cpu, i: Insn): number {
-  const s = c.s;
-  const sc = i.scale;
-  let xl = s[i.rx];
-  let xh = s[i.rx + 1];
-  if (sc !== 0) {
-    xh = (xh << sc) | (xl >>> (32 - sc));
-    xl <<= sc;
-  }
-  const s1 = (s[i.rb] >>> 0) + (xl >>> 0);
-  const s2 = (s1 >>> 0) + (i.dispLo >>> 0);
-  c.eaHi = (s[i.rb + 1] + xh + i.dispHi + (s1 > 0xffffffff ? 1 : 0) + (s2 > 0xffffffff ? 1 : 0)) | 0;
-  return s2 | 0;
 }
 export function load64bis(c: Cpu, i: Insn): number {
   const v = c.rd64(eaBIS(c, i), c.eaHi);
@@ -579,38 +503,6 @@ export function lea64bis(c: Cpu, i: Insn): number {
   const s = c.s;
   s[i.rd] = lo;
   s[i.rd + 1] = c.eaHi;
-  return 0;
-}
-/** True for a 64-bit [GPR + GPR*scale + disp] operand without segment base (eaq's first form). */
-function isBaseIndex(i: Insn): boolean {
-  if (
-    i.mod === 3 ||
-    i.index < 0 ||
-    i.index >= 16 ||
-    i.base < 0 ||
-    i.base >= 16 ||
-    i.segBase >= 0 ||
-    i.as !== 8
-  )
-    return false;
-  i.rb = i.base << 1;
-  i.rx = i.index << 1;
-  return true;
-}
-/** True for a 64-bit [GPR + disp] operand without index or segment base (see eaq's third form). */
-function isBaseDisp(i: Insn): boolean {
-  if (i.mod === 3 || i.index >= 0 || i.base < 0 || i.base >= 16 || i.segBase >= 0 || i.as !== 8) return false;
-  i.rb = i.base << 1;
-  return true;
-}
-
-export function movzx32b_m(c: Cpu, i: Insn): number {
-  const lo = eaq(c, i);
-  const v = c.rd8(lo, c.eaHi);
-  if (c.fault !== 0) return FAULT;
-  const s = c.s;
-  s[i.rd] = v;
-  s[i.rd + 1] = 0;
   return 0;
 }
 export function lea64(c: Cpu, i: Insn): number {
@@ -850,21 +742,6 @@ export function sar32ri(c: Cpu, i: Insn): number {
 
 // ---- byte stores, ALU with a memory source -------------------------------------------------------
 
-export function store8i(c: Cpu, i: Insn): number {
-  const lo = eaq(c, i);
-  return c.wr8(lo, c.eaHi, i.immLo);
-}
-export function store8r(c: Cpu, i: Insn): number {
-  const lo = eaq(c, i);
-  return c.wr8(lo, c.eaHi, c.s8[i.regB]);
-}
-export function load8r(c: Cpu, i: Insn): number {
-  const lo = eaq(c, i);
-  const v = c.rd8(lo, c.eaHi);
-  if (c.fault !== 0) return FAULT;
-  c.s8[i.regB] = v;
-  return 0;
-}
 export function add64rm(c: Cpu, i: Insn): number {
   const lo = eaq(c, i);
   const bl = c.rd64(lo, c.eaHi);
@@ -935,21 +812,6 @@ export function cmp64mi(c: Cpu, i: Insn): number {
   setLazy64(c.s, LF_SUB, df | 0, (ah - bh - (df < 0 ? 1 : 0)) | 0, al, ah, bl, bh);
   return 0;
 }
-export function cmp8mi(c: Cpu, i: Insn): number {
-  const lo = eaq(c, i);
-  const a = c.rd8(lo, c.eaHi);
-  if (c.fault !== 0) return FAULT;
-  const b = i.immLo & 0xff;
-  const s = c.s;
-  s[LF_OP] = LF_SUB;
-  s[LF_BITS] = 8;
-  s[LF_RES] = (a - b) & 0xff;
-  s[LF_A] = a;
-  s[LF_B] = b;
-  s[LF_MASK] = F_ARITH;
-  return 0;
-}
-
 // ---- byte-register forms and multiply (hot in byte-oriented code: compressors, parsers) ------------
 
 /** test r/m8, r8 (84, register form): the same record aluSmall writes for a logic op. */
@@ -967,24 +829,6 @@ export function test8rr(c: Cpu, i: Insn): number {
   return 0;
 }
 /** add m8, r8 (00, memory form, no LOCK): rmwMem's non-atomic path, write access checked first. */
-export function add8mr(c: Cpu, i: Insn): number {
-  const lo = eaq(c, i);
-  const hi = c.eaHi;
-  const a = c.rdw8(lo, hi);
-  if (c.fault !== 0) return FAULT;
-  const b = c.s8[i.regB];
-  c.oldLo = a;
-  c.oldHi = 0;
-  const r = (a + b) & 0xff;
-  const s = c.s;
-  s[LF_OP] = LF_ADD;
-  s[LF_BITS] = 8;
-  s[LF_RES] = r;
-  s[LF_A] = a;
-  s[LF_B] = b;
-  s[LF_MASK] = F_ARITH;
-  return c.wr8(lo, hi, r);
-}
 /** setcc r8 (0F 90-9F, register form); sete/setne skip the generic condition switch. */
 export function setccR(c: Cpu, i: Insn): number {
   c.s8[i.rmB] = cond(c.s, i.cc) ? 1 : 0;
@@ -1095,7 +939,14 @@ export function jg(c: Cpu, i: Insn): number {
   const t = subRec(s) && wide(s) ? !(ltS(s) || eqR(s)) : cond(s, 15);
   return t ? take(c, i) : 0;
 }
-const JCC: Handler[] = [jcc, jcc, jb, jae, je, jne, jbe, ja, jcc, jcc, jcc, jcc, jl, jge, jle, jg];
+/** js / jns: the sign bit straight from the lazy result (varint and UTF-8 decoders test it per byte). */
+export function js(c: Cpu, i: Insn): number {
+  return getSF(c.s) !== 0 ? take(c, i) : 0;
+}
+export function jns(c: Cpu, i: Insn): number {
+  return getSF(c.s) !== 0 ? 0 : take(c, i);
+}
+const JCC: Handler[] = [jcc, jcc, jb, jae, je, jne, jbe, ja, js, jns, jcc, jcc, jl, jge, jle, jg];
 
 // ---- selection -----------------------------------------------------------------------------------------
 
@@ -1112,14 +963,7 @@ const RI32: (Handler | null)[] = [add32ri, or32ri, null, null, and32ri, sub32ri,
  */
 export function fastFor(i: Insn): Handler | undefined {
   const os = i.os;
-  if (os === 1 && i.map === 1 && i.mod !== 3) {
-    if (i.op === 0xc6) return store8i;
-    if (i.op === 0x88) return store8r;
-    if (i.op === 0x8a) return load8r;
-    if (i.op === 0x80 && (i.reg & 7) === 7) return cmp8mi;
-    if (i.op === 0x00 && !i.lock) return add8mr;
-    return undefined;
-  }
+  if (os === 1 && i.map === 1 && i.mod !== 3) return fastByteMemory(i);
   if (os === 1 && i.map === 1 && i.op === 0x84) return test8rr;
   if (i.map === 2 && i.op >= 0x90 && i.op <= 0x9f && i.mod === 3)
     return i.cc === 4 ? seteR : i.cc === 5 ? setneR : setccR;
@@ -1261,8 +1105,7 @@ export function fastFor(i: Insn): Handler | undefined {
   if (i.map === 2) {
     if (op === 0xb6) {
       i.rd = i.reg << 1;
-      if (reg) return movzx32b_r;
-      return isBaseDisp(i) ? movzx32b_bd : movzx32b_m;
+      return reg ? movzx32b_r : fastMovzxByteLoad(i);
     }
     if (op >= 0x80 && op <= 0x8f && i.mode === 64 && canonical(i.tgtHi)) return JCC[op & 15];
   }

@@ -10,6 +10,7 @@ import { DE, FAULT } from '../state/cpu-state';
 import { F_AF, F_CF, F_OF, F_PF, F_SF, F_ZF, FLAGS, LF_BITS, LF_MASK, LF_OP, LF_RES } from '../state/layout';
 import { LF_LOGIC } from '../state/flags';
 import { readE, setReg } from './operand';
+import { imul32x32, mul64x64, WIDE } from './wide-mul';
 
 function mulFlags(s: Int32Array, bits: number, lo: number, hi: number, ovf: boolean): void {
   s[LF_OP] = LF_LOGIC;
@@ -56,11 +57,11 @@ function imulTrunc(c: Cpu, os: number, a: number, ah: number, b: number, bh: num
       mulFlags(s, 64, lo, c.rhi, false);
       return lo;
     }
-    const p = BigInt.asIntN(64, big(a, ah)) * BigInt.asIntN(64, big(b, bh));
-    const t = BigInt.asIntN(64, p);
-    const lo = Number(t & 0xffffffffn) | 0;
-    const hi = Number((t >> 32n) & 0xffffffffn) | 0;
-    mulFlags(s, 64, lo, hi, t !== p);
+    mul64x64(a, ah, b, bh, true);
+    const lo = WIDE[0];
+    const hi = WIDE[1];
+    const sign = hi >> 31;
+    mulFlags(s, 64, lo, hi, WIDE[2] !== sign || WIDE[3] !== sign);
     c.rhi = hi;
     return lo;
   }
@@ -132,9 +133,9 @@ export function op_f7_mul_Ev(c: Cpu, i: Insn): number {
     let lo: number;
     let hi: number;
     if (signed) {
-      const p = BigInt(a) * BigInt(b | 0);
-      lo = Number(BigInt.asIntN(32, p));
-      hi = Number(BigInt.asIntN(32, p >> 32n));
+      imul32x32(a, b);
+      lo = WIDE[0];
+      hi = WIDE[1];
     } else {
       lo = mulu32(c, a, b);
       hi = c.rhi;
@@ -146,17 +147,13 @@ export function op_f7_mul_Ev(c: Cpu, i: Insn): number {
     mulFlags(s, 32, lo, 0, signed ? hi !== lo >> 31 : hi !== 0);
     return 0;
   }
-  const A = signed ? BigInt.asIntN(64, big(s[0], s[1])) : big(s[0], s[1]) & M64;
-  const B = signed ? BigInt.asIntN(64, big(b, bh)) : big(b, bh) & M64;
-  const p = A * B;
-  const lo64 = p & M64;
-  const hi64 = (p >> 64n) & M64;
-  s[0] = Number(lo64 & 0xffffffffn) | 0;
-  s[1] = Number(lo64 >> 32n) | 0;
-  s[4] = Number(hi64 & 0xffffffffn) | 0;
-  s[5] = Number(hi64 >> 32n) | 0;
-  const ovf = signed ? BigInt.asIntN(64, lo64) !== p : hi64 !== 0n;
-  mulFlags(s, 64, s[0], s[1], ovf);
+  mul64x64(s[0], s[1], b, bh, signed);
+  s[0] = WIDE[0];
+  s[1] = WIDE[1];
+  s[4] = WIDE[2];
+  s[5] = WIDE[3];
+  const upper = signed ? WIDE[1] >> 31 : 0;
+  mulFlags(s, 64, s[0], s[1], WIDE[2] !== upper || WIDE[3] !== upper);
   return 0;
 }
 

@@ -13,9 +13,11 @@ import {
   type AgentReconcileReport,
 } from '@xeno/contracts';
 import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DomainEventApplier } from '../domains/domain-event-applier.service';
 import { LifecycleDispatcher } from './lifecycle-dispatcher.service';
+import { REDIS_CLIENT } from '../redis/redis-client';
 import { redisConnectionOptions } from '../redis/redis-connection-options';
 import { randomUUID } from 'node:crypto';
 
@@ -29,14 +31,24 @@ import { randomUUID } from 'node:crypto';
 export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DomainEventsConsumer.name);
   private worker: Worker | undefined;
+  private stopping = false;
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly applier: DomainEventApplier,
     private readonly dispatcher: LifecycleDispatcher,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
   ) {}
 
   onApplicationBootstrap(): void {
+    // A BullMQ worker started against an unreachable Redis leaves connection promises that reject after
+    // close() (unhandled ECONNREFUSED); the shared client already retries, so start once it is ready.
+    if (this.redis.status === 'ready') this.startWorker();
+    else this.redis.once('ready', this.startWorker);
+  }
+
+  private readonly startWorker = (): void => {
+    if (this.worker || this.stopping) return;
     // Connection options rather than a client: the worker then owns its connections and closes them in
     // order on close(), which a shared client closed under it mid-command does not allow.
     this.worker = new Worker(DOMAIN_EVENTS_QUEUE, (job) => this.handle(job), {
@@ -52,9 +64,11 @@ export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicati
       ),
     );
     this.worker.on('error', (error) => this.logger.warn(`domain events worker: ${error.message}`));
-  }
+  };
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.redis.off('ready', this.startWorker);
     if (!this.worker) return;
     // Closing while BullMQ still initialises its blocking connection makes it disconnect() rather than
     // QUIT, which rejects its fire-and-forget init commands (unhandled "Connection is closed"); let the

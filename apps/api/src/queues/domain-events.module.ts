@@ -4,11 +4,12 @@ import { DatabaseModule } from '../database/database.module';
 import { DomainsModule } from '../domains/domains.module';
 import { DomainEventsConsumer } from './domain-events-consumer.service';
 import { LostAgentSweeper } from './lost-agent-sweeper.service';
+import { RedisModule } from '../redis/redis.module';
 import { QueuesModule } from './queues.module';
 
 /** The API's side of the agent protocol: agents' reports recorded, agents that went down noticed. */
 @Module({
-  imports: [DatabaseModule, AgentsModule, DomainsModule, QueuesModule],
+  imports: [DatabaseModule, AgentsModule, DomainsModule, QueuesModule, RedisModule],
   providers: [DomainEventsConsumer, LostAgentSweeper],
   exports: [LostAgentSweeper],
 })

@@ -49,6 +49,10 @@ export interface DomainInfo {
   instructionsRetired: number;
   hypercalls: number;
   exits: number;
+  /** Event-channel notifications the guest sent (EVTCHNOP_send), raised on its ports, and upcalls delivered. */
+  eventsSent: number;
+  eventsReceived: number;
+  upcalls: number;
 }
 
 export interface StateEvent {
@@ -185,7 +189,13 @@ export class DomainControl {
       instructionsRetired: exec.instructions,
       hypercalls: exec.hypercalls,
       exits: exec.exits,
+      ...this.eventCounts(domid, exec.upcalls),
     };
+  }
+
+  private eventCounts(domid: number, upcalls: number) {
+    const { sent, received } = this.host.sys.events.counts(domid);
+    return { eventsSent: sent, eventsReceived: received, upcalls };
   }
 
   list(): DomainInfo[] {

@@ -128,6 +128,12 @@ export class EventChannels {
     return nt;
   }
 
+  /** Event notifications `domid` has sent and received so far (zero for an unknown domain). */
+  counts(domid: number): { sent: number; received: number } {
+    const t = this.table(domid);
+    return { sent: t?.sent ?? 0, received: t?.received ?? 0 };
+  }
+
   /** One channel's state (inspection; do not mutate). */
   channel(domid: number, port: number): Readonly<Channel> | undefined {
     const t = this.table(domid);
@@ -155,6 +161,7 @@ export class EventChannels {
   /** evtchn_port_set_pending(): consumer, else the 2-level protocol on `vcpuId`. */
   private raise(t: PortTable, port: number, vcpuId = t.channels[port].notifyVcpu): void {
     const ch = t.channels[port];
+    t.received++;
     if (ch.consumer) {
       ch.consumer(port);
       return;
@@ -271,10 +278,14 @@ export class EventChannels {
     switch (ch.state) {
       case ECS_INTERDOMAIN: {
         const rt = this.tables.get(ch.remoteDomid);
-        if (rt) this.raise(rt, ch.remotePort);
+        if (rt) {
+          t.sent++;
+          this.raise(rt, ch.remotePort);
+        }
         return 0;
       }
       case ECS_IPI:
+        t.sent++;
         this.raise(t, port);
         return 0;
       case ECS_UNBOUND:

@@ -47,6 +47,9 @@ const freeChannel = (): Channel => ({
 export class PortTable {
   /** Valid ports: grows a bucket at a time, like Xen's valid_evtchns. */
   readonly channels: Channel[] = [];
+  /** Notifications this domain sent that reached a port (EVTCHNOP_send), and raised on its own ports. */
+  sent = 0;
+  received = 0;
   /** virq_to_evtchn[] per vCPU. */
   private readonly virqPorts: Int32Array[];
 

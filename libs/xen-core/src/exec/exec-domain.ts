@@ -37,6 +37,8 @@ export class ExecDomain {
   /** Hypercalls that preempted themselves and were re-executed (continuations). */
   continuations = 0;
   exits = 0;
+  /** Event upcalls delivered (bounces to the guest's event callback). */
+  upcalls = 0;
 
   constructor(
     readonly env: ExecEnv,

@@ -128,6 +128,7 @@ export class VcpuRunner {
   /** Return-to-guest checks: deliver a pending unmasked event upcall. False if the domain died. */
   private enterChecks(v: ArchVcpu): boolean {
     if (v.eventCallback !== 0n && this.env.sys.events.hasDeliverableUpcall(v.dom.domain, v.vcpu)) {
+      v.dom.upcalls++;
       return bounceToGuest(this.env, v, { address: v.eventCallback, mask: true });
     }
     return true;

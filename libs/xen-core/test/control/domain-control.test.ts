@@ -74,6 +74,8 @@ describe('DomainControl', () => {
     const ran = ctl.info(id).instructionsRetired;
     expect(ran).toBeGreaterThan(50_000);
     expect(ctl.info(id).state).toBe('running');
+    // A guest spinning in `jmp .` neither sends nor receives events.
+    expect(ctl.info(id)).toMatchObject({ eventsSent: 0, eventsReceived: 0, upcalls: 0 });
     ctl.pause(id);
     host.run(100_000);
     expect(ctl.info(id).instructionsRetired).toBe(ran);
@@ -106,12 +108,18 @@ describe('DomainControl', () => {
       await new Promise((r) => setImmediate(r));
     }
     expect(out).toContain('xenolite:~$ ');
+    // Its console output went out as event-channel notifications to the console backend.
+    const atPrompt = ctl.info(domid);
+    expect(atPrompt.eventsSent).toBeGreaterThan(0);
     ctl.shutdown(domid, { timeoutNs: 60_000_000_000n });
     for (let i = 0; i < 60 && ctl.info(domid).state !== 'shutdown'; i++) {
       host.run(5_000_000);
       ctl.service();
     }
     expect(ctl.info(domid)).toMatchObject({ state: 'shutdown', shutdownReason: 'poweroff' });
+    // The request reached it as a xenstore watch event: a notification raised on its port, then an upcall.
+    expect(ctl.info(domid).eventsReceived).toBeGreaterThan(atPrompt.eventsReceived);
+    expect(ctl.info(domid).upcalls).toBeGreaterThan(atPrompt.upcalls);
     expect(events.at(-1)).toEqual({ domid, state: 'shutdown', reason: 'poweroff' });
     ctl.destroy(domid);
     expect(ctl.list()).toEqual([]);

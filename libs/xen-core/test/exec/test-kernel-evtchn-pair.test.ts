@@ -72,6 +72,12 @@ describe('PV test kernels on two domains (evtchn-pair)', () => {
       }
       expect(out.server).toContain('server: answered 100 pings');
       expect(out.client).toContain('client: 100 pings answered by 100 pongs');
+      // Each side sent its 100 notifications over the pair's channel (plus console kicks) and got 100.
+      for (const domid of [SERVER, CLIENT]) {
+        const counts = host.sys.events.counts(domid);
+        expect(counts.sent).toBeGreaterThanOrEqual(100);
+        expect(counts.received).toBeGreaterThanOrEqual(100);
+      }
       expect(auditMemory(host.sys.host, host.sys.allDomains, host.heldReferences())).toEqual([]);
       host.destroyDomain(CLIENT);
       host.destroyDomain(SERVER);

@@ -76,6 +76,9 @@ describe('browser against the real stack (API + agent)', () => {
     await owner.keyboard.type('echo hello');
     await owner.keyboard.press('Enter');
     await expect.poll(async () => (await lines(owner)).includes('hello'), SLOW).toBe(true);
+    // The agent's heartbeats carry the domain's figures: its graphs fill in (pushed, not polled).
+    await expect.poll(() => owner.getByTestId('graph-Memory').innerText(), SLOW).toMatch(/^\d+ MiB$/);
+    await expect.poll(() => owner.getByTestId('graph-CPU').innerText(), SLOW).toMatch(/^[\d.]+ % CPU$/);
 
     await owner.screenshot({ path: 'docs/screenshots/real-stack-console.png', fullPage: true });
     await owner.reload();

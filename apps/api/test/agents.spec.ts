@@ -1,11 +1,20 @@
 import type { INestApplication } from '@nestjs/common';
-import { agentLifecycleQueue, type AgentEnrolmentResponse, type AgentLoad } from '@xeno/contracts';
+import {
+  agentLifecycleQueue,
+  domainStatsChannel,
+  type AgentEnrolmentResponse,
+  type AgentLoad,
+  type DomainStatsSample,
+} from '@xeno/contracts';
+import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentDownSweep } from '../src/agents/agent-down-sweep.service';
 import { AgentStore } from '../src/agents/agent-store.service';
 import { startTestApp, testApiConfig } from './api-test-app';
+
+const config = testApiConfig();
 
 const SECRET = `enrol-${randomBytes(8).toString('hex')}`;
 const DOWN_AFTER_MS = 1_500;
@@ -17,7 +26,7 @@ beforeAll(async () => {
   process.env.AGENT_ENROLMENT_SECRET = SECRET;
   process.env.AGENT_DOWN_AFTER_MS = String(DOWN_AFTER_MS);
   process.env.AGENT_SWEEP_INTERVAL_MS = '200';
-  ({ app, baseUrl } = await startTestApp(testApiConfig()));
+  ({ app, baseUrl } = await startTestApp(config));
 });
 afterAll(async () => {
   await app?.close();
@@ -142,5 +151,42 @@ describe('agents: enrolment, heartbeats, states', () => {
       state: 'ready',
       reservedMemoryMiB: 64,
     });
+  });
+  it("announces a heartbeat's per-domain figures for the domains placed on that agent only", async () => {
+    const { agentId, credential } = await enrol();
+    const other = await enrol();
+    const db = app.get(DataSource);
+    const [tenant] = await db.query(`INSERT INTO "tenants" ("name") VALUES ('stats-test') RETURNING "id"`);
+    const [mine, elsewhere] = (await db.query(
+      `INSERT INTO "domains" ("tenant_id", "name", "image_id", "memory_mib", "vcpus", "state", "agent_id")
+       VALUES ($1, 'here', 'xenolite', 48, 1, 'running', $2), ($1, 'there', 'xenolite', 16, 1, 'running', $3)
+       RETURNING "id"`,
+      [tenant.id, agentId, other.agentId],
+    )) as Array<{ id: string }>;
+    const listener = new Redis(config.redisUrl);
+    const seen: DomainStatsSample[] = [];
+    listener.on('message', (_channel: string, message: string) => seen.push(JSON.parse(message)));
+    await listener.subscribe(domainStatsChannel(config.redisPrefix));
+    const figures = (domainId: string) => ({
+      domainId,
+      cpuShare: 0.5,
+      memoryMiB: 40,
+      instructionsPerSecond: 7,
+    });
+    const load = {
+      ...LOAD,
+      // A domain of another agent and an id the API never placed must not be announced for this agent.
+      domains: [figures(mine.id), figures(elsewhere.id), figures('not-a-domain')],
+    };
+    const capacity = { pcpus: 2, memoryMiB: 512 };
+    expect((await post('/api/agents/heartbeat', { capacity, load }, credential)).status).toBe(204);
+    const bad = { ...load, domains: [{ ...figures(mine.id), cpuShare: -1 }] };
+    expect((await post('/api/agents/heartbeat', { capacity, load: bad }, credential)).status).toBe(400);
+    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([
+      expect.objectContaining({ domainId: mine.id, tenantId: tenant.id, cpuShare: 0.5, memoryMiB: 40 }),
+    ]);
+    listener.disconnect();
   });
 });

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { consoleLogKey, domainEventsChannel } from '@xeno/contracts';
+import { consoleLogKey, domainEventsChannel, domainStatsChannel } from '@xeno/contracts';
 import { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -95,5 +95,17 @@ describe('/events push', () => {
     for (let i = 0; i < 200 && seenByMine.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(seenByMine).toEqual([event]);
     expect(seenByOther).toEqual([]);
+
+    // Heartbeat figures travel the same way, as `stats`.
+    const statsMine: unknown[] = [];
+    const statsOther: unknown[] = [];
+    mine.on('stats', (sample) => statsMine.push(sample));
+    other.on('stats', (sample) => statsOther.push(sample));
+    const sample = { domainId: 'd-ta-1', tenantId: 'ta', at: new Date().toISOString(), cpuShare: 0.25 };
+    await redis.publish(domainStatsChannel(config.redisPrefix), JSON.stringify(sample));
+    for (let i = 0; i < 200 && statsMine.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(statsMine).toEqual([sample]);
+    expect(statsOther).toEqual([]);
+    expect(seenByMine).toEqual([event]);
   });
 });

@@ -4,6 +4,7 @@
  * (re)connects so the API can mark domains it does not run as lost.
  */
 import type { AgentLoad } from '@xeno/contracts';
+import { measureLoad, type LoadSnapshot } from './agent-load';
 import type { ImageStore } from '@xeno/images';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -35,7 +36,7 @@ export class DomainAgent {
   readonly consoles: ConsoleRelay;
   private readonly jobs: LifecycleJobs;
   private worker: Worker | undefined;
-  private lastLoad: { at: number; instructions: number; busyMs: number } | undefined;
+  private lastLoad: LoadSnapshot | undefined;
 
   constructor(private readonly options: DomainAgentOptions) {
     const { agentId, redisPrefix, host, logger } = options;
@@ -99,19 +100,14 @@ export class DomainAgent {
 
   /** Load for the heartbeat, measured since the previous call. */
   async load(pcpus: number): Promise<AgentLoad> {
-    const stats = await this.options.host.stats();
-    const now = performance.now();
-    const last = this.lastLoad ?? { at: now, instructions: stats.instructions, busyMs: stats.busyMs };
-    this.lastLoad = { at: now, instructions: stats.instructions, busyMs: stats.busyMs };
-    const elapsedMs = now - last.at;
-    return {
-      memoryUsedMiB: stats.memoryUsedMiB,
-      cpuBusy: elapsedMs > 0 ? Math.min(1, (stats.busyMs - last.busyMs) / elapsedMs / pcpus) : 0,
-      domainCount: stats.domains.length,
-      instructionsPerSecond:
-        elapsedMs > 0 ? Math.round(((stats.instructions - last.instructions) * 1000) / elapsedMs) : 0,
-      domainIds: stats.domains.map((d) => d.domainId),
-    };
+    const { load, snapshot } = measureLoad(
+      this.lastLoad,
+      await this.options.host.stats(),
+      performance.now(),
+      pcpus,
+    );
+    this.lastLoad = snapshot;
+    return load;
   }
 
   /** Stop taking jobs (the current one finishes), flush events; domains keep running until the host closes. */

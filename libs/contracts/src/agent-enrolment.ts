@@ -34,4 +34,16 @@ export interface AgentLoad {
   instructionsPerSecond: number;
   /** API domain ids the agent is running, so the API reconciles after restarts. */
   domainIds: string[];
+  /** Per-domain figures over the same interval (the domain page's live graphs). */
+  domains?: AgentDomainLoad[];
+}
+
+/** One domain's share of an agent's load over the last heartbeat interval. */
+export interface AgentDomainLoad {
+  domainId: string;
+  /** pCPU time the domain's vCPUs used, in pCPUs (0.5 = half of one core; up to its vCPU count). */
+  cpuShare: number;
+  /** Memory the domain holds now (its current reservation; ballooning moves it). */
+  memoryMiB: number;
+  instructionsPerSecond: number;
 }

@@ -24,6 +24,11 @@ export function domainEventsChannel(prefix: string): string {
   return `${prefix}domain:events`;
 }
 
+/** Pub/sub channel on which the API announces DomainStatsSamples from heartbeats (for the /events push). */
+export function domainStatsChannel(prefix: string): string {
+  return `${prefix}domain:stats`;
+}
+
 /** Pub/sub channel carrying one domain's console output (ConsoleChunks) from its agent. */
 export function consoleOutputChannel(prefix: string, domainId: string): string {
   return `${prefix}console:${domainId}:out`;

@@ -5,6 +5,7 @@ import { Public } from '../auth/public.decorator';
 import { AgentEnrolment } from './agent-enrolment.service';
 import { AgentStore } from './agent-store.service';
 import { AgentEnrolmentDto, AgentHeartbeatDto } from './agents.dto';
+import { DomainStatsPublisher } from './domain-stats-publisher.service';
 
 /** Routes the node agents call. Not user routes: they authenticate with the enrolment secret or a credential. */
 @Public()
@@ -13,6 +14,7 @@ export class AgentsController {
   constructor(
     private readonly enrolment: AgentEnrolment,
     private readonly store: AgentStore,
+    private readonly stats: DomainStatsPublisher,
   ) {}
 
   @Post('enrol')
@@ -28,5 +30,6 @@ export class AgentsController {
   ) {
     const agentId = await this.enrolment.authenticate(bearerTokenFromHeader(authorization));
     await this.store.heartbeat(agentId, body.capacity, body.load);
+    await this.stats.publish(agentId, body.load.domains);
   }
 }

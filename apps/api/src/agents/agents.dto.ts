@@ -1,10 +1,16 @@
-import type { AgentEnrolmentRequest, AgentHeartbeatRequest, AgentLoad } from '@xeno/contracts';
+import type {
+  AgentDomainLoad,
+  AgentEnrolmentRequest,
+  AgentHeartbeatRequest,
+  AgentLoad,
+} from '@xeno/contracts';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsInt,
   IsNumber,
+  IsOptional,
   IsString,
   Length,
   Matches,
@@ -47,6 +53,26 @@ export class AgentEnrolmentDto implements AgentEnrolmentRequest {
   capacity!: AgentCapacityDto;
 }
 
+export class AgentDomainLoadDto implements AgentDomainLoad {
+  @IsString()
+  @MaxLength(100)
+  domainId!: string;
+
+  @IsNumber()
+  @Min(0)
+  @Max(1024)
+  cpuShare!: number;
+
+  @IsInt()
+  @Min(0)
+  @Max(16 * 1024 * 1024)
+  memoryMiB!: number;
+
+  @IsInt()
+  @Min(0)
+  instructionsPerSecond!: number;
+}
+
 export class AgentLoadDto implements AgentLoad {
   @IsInt()
   @Min(0)
@@ -70,6 +96,13 @@ export class AgentLoadDto implements AgentLoad {
   @IsString({ each: true })
   @MaxLength(100, { each: true })
   domainIds!: string[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => AgentDomainLoadDto)
+  domains?: AgentDomainLoadDto[];
 }
 
 export class AgentHeartbeatDto implements AgentHeartbeatRequest {

@@ -7,6 +7,7 @@ import { AGENT_FLEET_CONFIG, loadAgentFleetConfig } from './agent-fleet-config';
 import { AgentRegistry } from './agent-registry.service';
 import { AgentStore } from './agent-store.service';
 import { AgentsController } from './agents.controller';
+import { DomainStatsPublisher } from './domain-stats-publisher.service';
 
 @Module({
   imports: [DatabaseModule, RedisModule],
@@ -17,6 +18,7 @@ import { AgentsController } from './agents.controller';
     AgentEnrolment,
     AgentRegistry,
     AgentDownSweep,
+    DomainStatsPublisher,
   ],
   exports: [AgentRegistry, AgentStore, AgentDownSweep],
 })

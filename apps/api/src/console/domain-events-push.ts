@@ -1,4 +1,4 @@
-import { domainEventsChannel } from '@xeno/contracts';
+import { domainEventsChannel, domainStatsChannel } from '@xeno/contracts';
 import type { Redis } from 'ioredis';
 import type { Namespace } from 'socket.io';
 import type { ConsoleAccess } from './console-access';
@@ -8,9 +8,10 @@ export const tenantRoom = (tenantId: string): string => `tenant:${tenantId}`;
 export const ADMIN_ROOM = 'admins';
 
 /**
- * Namespace /events: pushes domain state changes to the web app. The API instance that records a change
- * publishes it on domainEventsChannel; every instance receives it and emits to its own sockets only
- * (`local`), so a change reaches each browser once however many instances run.
+ * Namespace /events: pushes domain state changes (`domain`) and heartbeat figures (`stats`, the domain
+ * page's graphs) to the web app. The API instance that records a change or receives a heartbeat publishes
+ * it on domainEventsChannel / domainStatsChannel; every instance receives it and emits to its own sockets
+ * only (`local`), so a message reaches each browser once however many instances run.
  */
 export function servePushedDomainEvents(
   events: Namespace,
@@ -34,14 +35,18 @@ export function servePushedDomainEvents(
         () => next(new Error('authentication unavailable')),
       );
   });
-  const channel = domainEventsChannel(prefix);
+  const eventNames = new Map([
+    [domainEventsChannel(prefix), 'domain'],
+    [domainStatsChannel(prefix), 'stats'],
+  ]);
   subscriber.on('message', (from: string, message: string) => {
-    if (from !== channel) return;
+    const name = eventNames.get(from);
+    if (!name) return;
     const event = parseEvent(message);
     if (!event) return;
-    events.local.to([tenantRoom(event.tenantId), ADMIN_ROOM]).emit('domain', event);
+    events.local.to([tenantRoom(event.tenantId), ADMIN_ROOM]).emit(name, event);
   });
-  return subscriber.subscribe(channel);
+  return subscriber.subscribe(...eventNames.keys());
 }
 
 function parseEvent(message: string): ({ tenantId: string } & Record<string, unknown>) | undefined {

@@ -12,6 +12,8 @@ export interface HostDomainInfo {
   name: string;
   state: 'running' | 'paused' | 'stopping';
   memoryMiB: number;
+  /** Memory the domain holds now (its current reservation, which ballooning moves). */
+  reservationMiB: number;
   vcpus: number;
   /** Guest instructions retired since the domain was first created (across guest reboots). */
   instructions: number;

@@ -273,6 +273,7 @@ export class HostRuntime {
       name: spec.name,
       state: hosted.pending ? 'stopping' : hosted.pausedOnline || !started ? 'paused' : 'running',
       memoryMiB: spec.memoryMiB,
+      reservationMiB: Math.round(exec.domain.totPages / 256),
       vcpus: spec.vcpus,
       instructions: hosted.earlierInstructions + exec.instructions,
     };

@@ -1,4 +1,5 @@
-import type { DomainView } from '@xeno/contracts';
+import type { DomainStatsSample, DomainView } from '@xeno/contracts';
+import { useState } from 'react';
 import { useApiData } from '../api/use-api-data';
 import { ConsoleTerminal } from '../console/ConsoleTerminal';
 import { ShareButton } from '../console/ShareButton';
@@ -12,7 +13,17 @@ import { useDomainEvents } from './use-domain-events';
 /** #/domains/<id>: one domain's facts, its lifecycle actions and its console. */
 export function DomainPage({ domainId }: { domainId: string }) {
   const domain = useApiData<DomainView>(`/api/domains/${encodeURIComponent(domainId)}`);
-  useDomainEvents((changed) => changed === domainId && domain.reload());
+  const [stats, setStats] = useState<{ cpu: number[]; memory: number[] }>({ cpu: [], memory: [] });
+  useDomainEvents(
+    (changed) => changed === domainId && domain.reload(),
+    (sample: DomainStatsSample) => {
+      if (sample.domainId !== domainId) return;
+      setStats((previous) => ({
+        cpu: [...previous.cpu, sample.cpuShare * 100].slice(-GRAPH_POINTS),
+        memory: [...previous.memory, sample.memoryMiB].slice(-GRAPH_POINTS),
+      }));
+    },
+  );
   const view = domain.data;
   const traffic = useRateSamples();
   return (
@@ -36,16 +47,29 @@ export function DomainPage({ domainId }: { domainId: string }) {
             </p>
           )}
           <ActionButtons domainId={view.id} onActed={domain.reload} />
-          <h2>Console</h2>
           <div className="graphs">
+            <Sparkline label="CPU" samples={stats.cpu} max={100 * view.vcpus} format={formatPercent} />
+            <Sparkline label="Memory" samples={stats.memory} max={view.memoryMiB} format={formatMiB} />
             <Sparkline label="Console traffic" samples={traffic.samples} format={formatRate} />
           </div>
+          <h2>Console</h2>
           <ShareButton domainId={view.id} />
           <ConsoleTerminal domainId={view.id} onTraffic={traffic.add} />
         </>
       )}
     </main>
   );
+}
+
+/** One point per agent heartbeat: the graphs show the last few minutes. */
+const GRAPH_POINTS = 120;
+
+function formatPercent(percent: number): string {
+  return `${percent.toFixed(percent < 10 ? 1 : 0)} % CPU`;
+}
+
+function formatMiB(mib: number): string {
+  return `${mib} MiB`;
 }
 
 function formatRate(bytesPerSecond: number): string {

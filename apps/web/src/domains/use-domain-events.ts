@@ -1,3 +1,4 @@
+import type { DomainStatsSample } from '@xeno/contracts';
 import { useEffect, useRef } from 'react';
 import { io } from 'socket.io-client';
 
@@ -9,16 +10,25 @@ function domainIdOf(event: Record<string, unknown>): string | undefined {
 
 /**
  * Calls onChange(domainId) whenever the API pushes a state change of one of this tenant's domains on
- * /events. Pages re-read that one domain instead of polling the list.
+ * /events. Pages re-read that one domain instead of polling the list. onStats receives the figures each
+ * agent heartbeat reports for a domain (the domain page's graphs).
  */
-export function useDomainEvents(onChange: (domainId: string) => void): void {
+export function useDomainEvents(
+  onChange: (domainId: string) => void,
+  onStats?: (sample: DomainStatsSample) => void,
+): void {
   const latest = useRef(onChange);
   latest.current = onChange;
+  const latestStats = useRef(onStats);
+  latestStats.current = onStats;
   useEffect(() => {
     const socket = io('/events', { transports: ['websocket'], withCredentials: true });
     socket.on('domain', (event: Record<string, unknown>) => {
       const domainId = domainIdOf(event);
       if (domainId) latest.current(domainId);
+    });
+    socket.on('stats', (sample: DomainStatsSample) => {
+      if (typeof sample?.domainId === 'string') latestStats.current?.(sample);
     });
     return () => {
       socket.close();

@@ -100,3 +100,18 @@ export interface ConsoleLogResponse {
   /** Pass as fromSeq to continue without gaps or duplicates. */
   nextSeq: number;
 }
+
+/**
+ * Pushed on the /events socket.io namespace as `stats` to the domain's tenant (and platform admins) each
+ * time its agent's heartbeat reports it: one point of the domain page's CPU and memory graphs.
+ */
+export interface DomainStatsSample {
+  domainId: string;
+  tenantId: string;
+  /** ISO 8601 time the API received the heartbeat. */
+  at: string;
+  /** pCPUs the domain used over the heartbeat interval (0.5 = half of one core). */
+  cpuShare: number;
+  memoryMiB: number;
+  instructionsPerSecond: number;
+}

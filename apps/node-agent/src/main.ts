@@ -8,6 +8,7 @@ import { ApiEnrolment } from './api-enrolment';
 import { ApiHeartbeats } from './api-heartbeats';
 import { DomainAgent } from './domain-agent';
 import { HeartbeatPublisher, type HeartbeatSource } from './heartbeat-publisher';
+import { PartitionedDomainHost } from './host/pcpu-partitions';
 import { WorkerDomainHost } from './host/worker-domain-host';
 import { JsonLogger } from './json-logger';
 
@@ -17,9 +18,6 @@ import { JsonLogger } from './json-logger';
  * Redis, and announces itself with heartbeats carrying its capacity and load. Redis outages are ridden
  * out (ioredis reconnects; events wait in a bounded queue); domains keep running meanwhile.
  */
-
-/** One worker thread runs the whole emulated host: it is one pCPU to the credit scheduler. */
-const HOST_PCPUS = 1;
 
 /** Guest memory the host can hand out: its size less what xen-core keeps for itself (see bench:host). */
 function guestMemoryMiB(hostMemoryMiB: number): number {
@@ -41,7 +39,15 @@ function main(): void {
 
   const root = findProjectRoot();
   const images = new ImageStore(root, process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : undefined);
-  const host = new WorkerDomainHost({ memoryMiB: config.hostMemoryMiB });
+  // One worker thread per pCPU, each an emulated host with its share of the memory (see pcpu-partitions.ts).
+  const partitionMiB = Math.floor(config.hostMemoryMiB / config.pcpus);
+  const host = new PartitionedDomainHost(
+    Array.from({ length: config.pcpus }, () => ({
+      host: new WorkerDomainHost({ memoryMiB: partitionMiB }),
+      guestMemoryMiB: guestMemoryMiB(partitionMiB),
+    })),
+  );
+  const HOST_PCPUS = config.pcpus;
   const agent = new DomainAgent({
     agentId: config.agentId,
     redisPrefix: config.redisPrefix,
@@ -53,7 +59,7 @@ function main(): void {
     images,
     logger,
   });
-  const usableMiB = guestMemoryMiB(config.hostMemoryMiB);
+  const usableMiB = guestMemoryMiB(partitionMiB) * config.pcpus;
   const source: HeartbeatSource = {
     capacity: () => ({
       pcpus: HOST_PCPUS,

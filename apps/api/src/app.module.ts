@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './config/api-config';
 import { AgentsModule } from './agents/agents.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ApiConsoleAccess } from './console/api-console-access';
 import { ConsoleModule } from './console/console.module';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         ApiConfigModule.forRoot(config),
         HealthModule,
+        AuditModule,
         UsersModule,
         AuthModule,
         ImagesModule,

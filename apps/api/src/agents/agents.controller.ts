@@ -1,5 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import type { AgentEnrolmentResponse } from '@xeno/contracts';
+import { Audited, NotAudited } from '../audit/audited.decorator';
 import { bearerTokenFromHeader } from '../auth/secrets';
 import { Public } from '../auth/public.decorator';
 import { AgentEnrolment } from './agent-enrolment.service';
@@ -16,12 +17,14 @@ export class AgentsController {
   ) {}
 
   @Post('enrol')
+  @Audited({ action: 'agent.enrol', target: ({ body }) => `agent:${String(body?.agentId)}` })
   enrol(@Body() body: AgentEnrolmentDto): Promise<AgentEnrolmentResponse> {
     return this.enrolment.enrol(body);
   }
 
   @Post('heartbeat')
   @HttpCode(204)
+  @NotAudited('every few seconds per agent: the agents table keeps the last one')
   async heartbeat(
     @Headers('authorization') authorization: string | undefined,
     @Body() body: AgentHeartbeatDto,

@@ -1,3 +1,4 @@
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ApiTokenEntity } from '../auth/api-token.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { DomainActionEntity } from '../domains/domain-action.entity';
@@ -13,4 +14,5 @@ export const ENTITIES = [
   DomainActionEntity,
   SessionEntity,
   ApiTokenEntity,
+  AuditEntryEntity,
 ];

@@ -3,6 +3,7 @@ import { CreateDomainsAndQuotas1764200000000 } from './1764200000000-create-doma
 import { CreateSessionsAndApiTokens1764300000000 } from './1764300000000-create-sessions-and-api-tokens';
 import { CreateDomainActions1764500000000 } from './1764500000000-create-domain-actions';
 import { CreateAgents1764600000000 } from './1764600000000-create-agents';
+import { CreateAuditLog1764710000000 } from './1764710000000-create-audit-log';
 
 /**
  * Every migration, oldest first. Listed as classes rather than a file glob so the same list works
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   CreateSessionsAndApiTokens1764300000000,
   CreateDomainActions1764500000000,
   CreateAgents1764600000000,
+  CreateAuditLog1764710000000,
 ];

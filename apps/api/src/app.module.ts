@@ -12,6 +12,7 @@ import { DomainEventsModule } from './queues/domain-events.module';
 import { QueuesModule } from './queues/queues.module';
 import { ImagesModule } from './images/images.module';
 import { HealthModule } from './health/health.module';
+import { UsageModule } from './usage/usage.module';
 import { UsersModule } from './users/users.module';
 import { webAppModules } from './web/web-app.module';
 
@@ -33,6 +34,7 @@ export class AppModule {
         DomainEventsModule,
         ConsoleModule.register({ useClass: ApiConsoleAccess }, [AuthModule, DatabaseModule]),
         AgentsModule,
+        UsageModule,
         ...webAppModules(config.webDistDir),
       ],
     };

@@ -17,6 +17,13 @@ interface AgentRow {
 /** States in which a domain holds memory on its agent (as HeartbeatPlacementAgents counts them). */
 const RESERVING_STATES = ['scheduling', 'starting', 'running', 'paused', 'stopping', 'migrating'];
 
+export interface RecordedHeartbeat {
+  wasDown: boolean;
+  /** Seconds since the agent's previous heartbeat; null when it had none. */
+  intervalSeconds: number | null;
+  at: Date;
+}
+
 export interface NewAgent {
   agentId: string;
   hostname: string;
@@ -61,22 +68,29 @@ export class AgentStore {
 
   /**
    * Records a heartbeat. A `down` agent that beats again is `ready` (its domains were already marked lost);
-   * returns whether it was down, so the caller can ask it for a reconcile.
+   * returns whether it was down, so the caller can ask it for a reconcile, and the seconds since the
+   * previous heartbeat (null for the first one), measured on the database clock like the timestamps.
    */
   async heartbeat(
     agentId: string,
     capacity: { pcpus: number; memoryMiB: number },
     load: AgentLoad,
-  ): Promise<{ wasDown: boolean }> {
-    const rows = await this.updateReturning<{ was_down: boolean }>(
+  ): Promise<RecordedHeartbeat> {
+    const rows = await this.updateReturning<{ was_down: boolean; interval_s: number | null; at: Date }>(
       `UPDATE "agents" AS a SET "pcpus" = $2, "memory_mib" = $3, "load" = $4, "last_heartbeat_at" = now(),
          "state" = CASE WHEN a."state" = 'down' THEN 'ready'::agent_state ELSE a."state" END
-       FROM (SELECT "state" FROM "agents" WHERE "id" = $1 FOR UPDATE) AS before
+       FROM (SELECT "state", "last_heartbeat_at" FROM "agents" WHERE "id" = $1 FOR UPDATE) AS before
        WHERE a."id" = $1
-       RETURNING before."state" = 'down' AS was_down`,
+       RETURNING before."state" = 'down' AS was_down,
+                 EXTRACT(EPOCH FROM now() - before."last_heartbeat_at")::float8 AS interval_s, now() AS at`,
       [agentId, capacity.pcpus, capacity.memoryMiB, JSON.stringify(load)],
     );
-    return { wasDown: rows[0]?.was_down ?? false };
+    const row = rows[0];
+    return {
+      wasDown: row?.was_down ?? false,
+      intervalSeconds: row?.interval_s ?? null,
+      at: row?.at ?? new Date(),
+    };
   }
 
   /** Marks agents `down` whose last heartbeat is older than the window; returns the ids that just went down. */

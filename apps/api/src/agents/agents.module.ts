@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module';
 import { RedisModule } from '../redis/redis.module';
+import { UsageModule } from '../usage/usage.module';
 import { AgentDownSweep } from './agent-down-sweep.service';
 import { AgentEnrolment } from './agent-enrolment.service';
 import { AGENT_FLEET_CONFIG, loadAgentFleetConfig } from './agent-fleet-config';
@@ -9,7 +10,7 @@ import { AgentStore } from './agent-store.service';
 import { AgentsController } from './agents.controller';
 
 @Module({
-  imports: [DatabaseModule, RedisModule],
+  imports: [DatabaseModule, RedisModule, UsageModule],
   controllers: [AgentsController],
   providers: [
     { provide: AGENT_FLEET_CONFIG, useFactory: () => loadAgentFleetConfig() },

@@ -4,6 +4,7 @@ import { CreateSessionsAndApiTokens1764300000000 } from './1764300000000-create-
 import { CreateDomainActions1764500000000 } from './1764500000000-create-domain-actions';
 import { CreateAgents1764600000000 } from './1764600000000-create-agents';
 import { CreateAuditLog1764710000000 } from './1764710000000-create-audit-log';
+import { CreateUsageAccounting1764720000000 } from './1764720000000-create-usage-accounting';
 
 /**
  * Every migration, oldest first. Listed as classes rather than a file glob so the same list works
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   CreateDomainActions1764500000000,
   CreateAgents1764600000000,
   CreateAuditLog1764710000000,
+  CreateUsageAccounting1764720000000,
 ];

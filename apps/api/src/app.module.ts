@@ -12,6 +12,7 @@ import { DomainEventsModule } from './queues/domain-events.module';
 import { QueuesModule } from './queues/queues.module';
 import { ImagesModule } from './images/images.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { UsageModule } from './usage/usage.module';
 import { UsersModule } from './users/users.module';
 import { webAppModules } from './web/web-app.module';
@@ -26,6 +27,7 @@ export class AppModule {
         ApiConfigModule.forRoot(config),
         HealthModule,
         AuditModule,
+        MetricsModule,
         UsersModule,
         AuthModule,
         ImagesModule,

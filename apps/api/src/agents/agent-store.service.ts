@@ -121,6 +121,17 @@ export class AgentStore {
     return rows.map(toView);
   }
 
+  /** Memory of the domains the API placed on each of these agents (agents with none are absent). */
+  async reservedMemory(agentIds: readonly string[]): Promise<Map<string, number>> {
+    if (agentIds.length === 0) return new Map();
+    const rows: Array<{ agent_id: string; reserved: string | number }> = await this.dataSource.query(
+      `SELECT "agent_id", SUM("memory_mib") AS reserved FROM "domains"
+       WHERE "agent_id" = ANY($1) AND "state"::text = ANY($2) GROUP BY "agent_id"`,
+      [agentIds, RESERVING_STATES],
+    );
+    return new Map(rows.map((row) => [row.agent_id, Number(row.reserved)]));
+  }
+
   /** The postgres driver answers UPDATE … RETURNING with [rows, affected], unlike SELECT. */
   private async updateReturning<Row>(sql: string, parameters: unknown[]): Promise<Row[]> {
     const [rows] = (await this.dataSource.query(sql, parameters)) as [Row[], number];

@@ -8,6 +8,7 @@ import { AGENT_FLEET_CONFIG, loadAgentFleetConfig } from './agent-fleet-config';
 import { AgentRegistry } from './agent-registry.service';
 import { AgentStore } from './agent-store.service';
 import { AgentsController } from './agents.controller';
+import { FleetAgents } from './fleet-agents.service';
 
 @Module({
   imports: [DatabaseModule, RedisModule, UsageModule],
@@ -18,7 +19,8 @@ import { AgentsController } from './agents.controller';
     AgentEnrolment,
     AgentRegistry,
     AgentDownSweep,
+    FleetAgents,
   ],
-  exports: [AgentRegistry, AgentStore, AgentDownSweep],
+  exports: [AgentRegistry, AgentStore, AgentDownSweep, FleetAgents],
 })
 export class AgentsModule {}

@@ -15,6 +15,7 @@ import {
 import { Worker, type Job } from 'bullmq';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DomainEventApplier } from '../domains/domain-event-applier.service';
+import { Metrics } from '../metrics/metrics';
 import { LifecycleDispatcher } from './lifecycle-dispatcher.service';
 import { redisConnectionOptions } from '../redis/redis-connection-options';
 import { randomUUID } from 'node:crypto';
@@ -34,6 +35,7 @@ export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicati
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly applier: DomainEventApplier,
     private readonly dispatcher: LifecycleDispatcher,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -46,11 +48,12 @@ export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicati
       // applied after its `running` would leave the domain looking stuck).
       concurrency: 1,
     });
-    this.worker.on('failed', (job, error) =>
+    this.worker.on('failed', (job, error) => {
+      this.metrics.jobFailures.inc({ queue: DOMAIN_EVENTS_QUEUE });
       this.logger.warn(
         `domain event ${job?.id ?? '?'} failed (${job?.attemptsMade ?? 0} attempts): ${error.message}`,
-      ),
-    );
+      );
+    });
     this.worker.on('error', (error) => this.logger.warn(`domain events worker: ${error.message}`));
   }
 

@@ -61,6 +61,17 @@ export class LifecycleDispatcher implements OnApplicationShutdown {
     return lists.flat().sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? ''));
   }
 
+  /** Jobs by state (waiting, active, delayed, failed…) on each named queue of this deployment. */
+  async jobCounts(queueNames: readonly string[]): Promise<Map<string, Record<string, number>>> {
+    const counts = await Promise.all(
+      queueNames.map(
+        async (name) =>
+          [name, await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed')] as const,
+      ),
+    );
+    return new Map(counts);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     // Never connected (no job was ever dispatched): nothing to say goodbye to.
@@ -69,13 +80,15 @@ export class LifecycleDispatcher implements OnApplicationShutdown {
   }
 
   private queueFor(agentId: string): Queue {
-    let queue = this.queues.get(agentId);
+    return this.queue(agentLifecycleQueue(agentId));
+  }
+
+  /** One Queue object per queue name, on the shared connection. */
+  private queue(name: string): Queue {
+    let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(agentLifecycleQueue(agentId), {
-        connection: this.connection,
-        prefix: bullmqPrefix(this.config.redisPrefix),
-      });
-      this.queues.set(agentId, queue);
+      queue = new Queue(name, { connection: this.connection, prefix: bullmqPrefix(this.config.redisPrefix) });
+      this.queues.set(name, queue);
     }
     return queue;
   }

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nes
 import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { SESSION_COOKIE, type RequestPrincipal, type SessionResponse } from '@xeno/contracts';
 import { Audited, type AuditedCall, type AuditSubject } from '../audit/audited.decorator';
+import { AcceptInviteDto } from '../tenants/tenants.dto';
+import { TenantInvites } from '../tenants/tenant-invites.service';
 import { LogInDto, SignUpDto } from './auth.dto';
 import { AuthService, LoginRefused, type StartedSession } from './auth.service';
 import { Principal, Public, type AuthenticatedRequest } from './public.decorator';
@@ -25,7 +27,10 @@ export const AUTH_THROTTLE = { limit: 20, ttl: 60_000 };
 @UseGuards(ThrottlerGuard)
 @Throttle({ default: AUTH_THROTTLE })
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly invites: TenantInvites,
+  ) {}
 
   @Public()
   @Post('signup')
@@ -86,6 +91,22 @@ export class AuthController {
     const ended = await this.auth.logOut(Array.isArray(cookie) ? cookie.join('; ') : cookie);
     res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax' });
     return ended && { actorUserId: ended.userId, tenantId: ended.tenantId };
+  }
+
+  /** Joins the invite's tenant as a member (a new account, or an existing member's) and logs in. */
+  @Public()
+  @Post('accept-invite')
+  @Audited({
+    action: 'tenant.invite.accept',
+    subject: sessionSubject,
+    target: ({ result }) => result && `user:${result.user.id}`,
+  })
+  async acceptInvite(
+    @Body() body: AcceptInviteDto,
+    @Res({ passthrough: true }) res: CookieResponse,
+  ): Promise<SessionResponse> {
+    const joined = await this.invites.accept(body.token, body.password);
+    return setSessionCookie(res, await this.auth.startSession(joined.user, joined.tenant));
   }
 
   @Get('me')

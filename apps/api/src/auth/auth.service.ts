@@ -154,7 +154,8 @@ export class AuthService {
     if (!result.affected) throw new NotFoundException('token not found');
   }
 
-  private async startSession(user: UserEntity, tenant: TenantEntity): Promise<StartedSession> {
+  /** Logs a user in (after sign-up, log-in or accepting an invite). */
+  async startSession(user: UserEntity, tenant: TenantEntity): Promise<StartedSession> {
     const secret = newSessionSecret();
     const expiresAt = new Date(Date.now() + SESSION_LIFETIME_MS);
     const repo = this.dataSource.getRepository(SessionEntity);

@@ -3,6 +3,7 @@ import { ApiTokenEntity } from '../auth/api-token.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { DomainActionEntity } from '../domains/domain-action.entity';
 import { DomainEntity } from '../domains/domain.entity';
+import { TenantInviteEntity } from '../tenants/tenant-invite.entity';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { UserEntity } from '../users/user.entity';
 
@@ -15,4 +16,5 @@ export const ENTITIES = [
   SessionEntity,
   ApiTokenEntity,
   AuditEntryEntity,
+  TenantInviteEntity,
 ];

@@ -5,6 +5,7 @@ import { CreateDomainActions1764500000000 } from './1764500000000-create-domain-
 import { CreateAgents1764600000000 } from './1764600000000-create-agents';
 import { CreateAuditLog1764710000000 } from './1764710000000-create-audit-log';
 import { CreateUsageAccounting1764720000000 } from './1764720000000-create-usage-accounting';
+import { CreateTenantInvites1764730000000 } from './1764730000000-create-tenant-invites';
 
 /**
  * Every migration, oldest first. Listed as classes rather than a file glob so the same list works
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   CreateAgents1764600000000,
   CreateAuditLog1764710000000,
   CreateUsageAccounting1764720000000,
+  CreateTenantInvites1764730000000,
 ];

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './config/api-config';
+import { AdminModule } from './admin/admin.module';
 import { AgentsModule } from './agents/agents.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -37,6 +38,7 @@ export class AppModule {
         ConsoleModule.register({ useClass: ApiConsoleAccess }, [AuthModule, DatabaseModule]),
         AgentsModule,
         UsageModule,
+        AdminModule,
         ...webAppModules(config.webDistDir),
       ],
     };

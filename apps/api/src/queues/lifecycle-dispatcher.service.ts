@@ -22,6 +22,13 @@ export const LIFECYCLE_JOB_OPTIONS: Readonly<JobsOptions> = {
   removeOnFail: false,
 };
 
+const LIFECYCLE_QUEUE_NAME = /^lifecycle-[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** Whether a name is one of agentLifecycleQueue()'s (an agent id is letters, digits, dots, dashes, underscores). */
+export function isLifecycleQueueName(name: string): boolean {
+  return LIFECYCLE_QUEUE_NAME.test(name);
+}
+
 /** Produces AgentJobs onto each agent's lifecycle queue (one BullMQ queue per agent). */
 @Injectable()
 export class LifecycleDispatcher implements OnApplicationShutdown {
@@ -70,6 +77,19 @@ export class LifecycleDispatcher implements OnApplicationShutdown {
       ),
     );
     return new Map(counts);
+  }
+
+  /**
+   * Puts a dead letter back on its queue with its attempts reset. `undefined` when the queue is not a
+   * lifecycle queue or has no such job; `'not failed'` when the job exists but is not a dead letter.
+   */
+  async retryDeadLetter(queueName: string, jobId: string): Promise<'retried' | 'not failed' | undefined> {
+    if (!isLifecycleQueueName(queueName)) return undefined;
+    const job = await this.queue(queueName).getJob(jobId);
+    if (!job) return undefined;
+    if (!(await job.isFailed())) return 'not failed';
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return 'retried';
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -29,7 +29,12 @@ export function apiClient(baseUrl: string) {
     const text = await response.text();
     return {
       status: response.status,
-      body: text ? JSON.parse(text) : undefined,
+      // Non-JSON answers (console log text, /metrics) come back as their text.
+      body: !text
+        ? undefined
+        : (response.headers.get('content-type') ?? '').includes('json')
+          ? JSON.parse(text)
+          : text,
       setCookie: response.headers.get('set-cookie'),
     };
   };

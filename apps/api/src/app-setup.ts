@@ -1,7 +1,5 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
-import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
-import { Metrics } from './metrics/metrics';
 import { serveOpenApi } from './openapi';
 
 export const API_PREFIX = 'api';
@@ -10,7 +8,6 @@ export const API_PREFIX = 'api';
 export function configureApp(app: INestApplication): INestApplication {
   // /metrics stays at the root, where Prometheus scrapes by default.
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
-  app.use(httpMetricsMiddleware(app.get(Metrics)));
   // Unknown fields are refused (400 naming them) rather than silently dropped, so typos surface.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   serveOpenApi(app, app.get<ApiConfig>(API_CONFIG).version);

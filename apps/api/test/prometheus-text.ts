@@ -42,8 +42,15 @@ export function parsePrometheusText(text: string): { samples: PromSample[]; type
         labels[label[1]!] = label[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
       }
     }
-    const value = rawValue === '+Inf' ? Infinity : rawValue === '-Inf' ? -Infinity : Number(rawValue);
-    if (Number.isNaN(value) && rawValue !== 'NaN') throw new Error(`bad value at ${where}`);
+    // Prometheus parses values with Go's ParseFloat: NaN and Inf in any case (prom-client writes "Nan").
+    const value = /^nan$/i.test(rawValue)
+      ? NaN
+      : /^[+-]?inf$/i.test(rawValue)
+        ? rawValue.startsWith('-')
+          ? -Infinity
+          : Infinity
+        : Number(rawValue);
+    if (Number.isNaN(value) && !/^nan$/i.test(rawValue)) throw new Error(`bad value at ${where}`);
     samples.push({ name, labels, value });
   });
   return { samples, types };

@@ -51,8 +51,8 @@ export class AuthController {
   @HttpCode(200)
   @Audited({
     action: 'auth.login',
-    // A wrong password for an existing account goes in that account's tenant log (actor unknown);
-    // unknown emails belong to no tenant and are not recorded (the throttler limits guessing).
+    // A wrong password for an existing account goes in that account's tenant log (actor unknown); an
+    // unknown email is recorded with no tenant, so it shows in no tenant's log (the throttler limits guessing).
     subject: (call) =>
       sessionSubject(call) ??
       (call.error instanceof LoginRefused && call.error.account

@@ -25,8 +25,8 @@ export function httpMetricsMiddleware(metrics: Metrics) {
     const finish = () => {
       if (done) return;
       done = true;
-      const path =
-        typeof req.route?.path === 'string' ? `${req.baseUrl ?? ''}${req.route.path}` : UNMATCHED_ROUTE;
+      const pattern = req.route?.path;
+      const path = typeof pattern === 'string' ? `${req.baseUrl ?? ''}${pattern}` : UNMATCHED_ROUTE;
       const labels = { method: req.method, route: path, status: String(res.statusCode) };
       metrics.httpRequests.inc(labels);
       stop(labels);

@@ -11,6 +11,7 @@ import { ApiConfigModule } from './config/api-config.module';
 import { DomainsModule } from './domains/domains.module';
 import { DomainEventsModule } from './queues/domain-events.module';
 import { QueuesModule } from './queues/queues.module';
+import { QuotasModule } from './quotas/quotas.module';
 import { ImagesModule } from './images/images.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -39,6 +40,7 @@ export class AppModule {
         AgentsModule,
         UsageModule,
         AdminModule,
+        QuotasModule,
         ...webAppModules(config.webDistDir),
       ],
     };

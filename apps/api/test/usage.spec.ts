@@ -189,12 +189,13 @@ describe('usage accounting', () => {
     ]);
     expect((await api.call('POST', '/api/agents/heartbeat', { token, body: beat })).status).toBe(204);
     const now = await usage(cookie, '');
-    // 4 s (plus the request's own few ms) × 0.25 × 4 pCPUs ≈ 4 CPU seconds; 2 000/s × 4 s ≈ 8 000.
+    // 4 s (plus however long the request took, on a loaded machine up to a second or two) × 0.25 × 4 pCPUs
+    // = 1 CPU second per second; 2 000 instructions per second.
     expect(now.tenantId).toBe(session.tenant.id);
     expect(now.cpuSeconds).toBeGreaterThanOrEqual(4);
-    expect(now.cpuSeconds).toBeLessThan(4.5);
+    expect(now.cpuSeconds).toBeLessThan(6);
     expect(now.instructions).toBeGreaterThanOrEqual(8_000);
-    expect(now.instructions).toBeLessThan(9_000);
+    expect(now.instructions).toBeLessThan(12_000);
     expect(Date.parse(now.since)).toBe(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1));
     // The domain has been running since the UPDATE above: a sliver of a domain-hour.
     expect(now.domainHours).toBeGreaterThan(0);

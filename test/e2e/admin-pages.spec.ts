@@ -161,6 +161,7 @@ class FakeAdminApi {
             cpuSeconds: 3600.25,
             instructions: 1.5e12,
             since: '2026-12-01T00:00:00Z',
+            until: '2026-12-07T00:00:00Z',
           },
           {
             tenantId: 't-b',
@@ -168,6 +169,7 @@ class FakeAdminApi {
             cpuSeconds: 12,
             instructions: 4e9,
             since: '2026-12-01T00:00:00Z',
+            until: '2026-12-07T00:00:00Z',
           },
         ] satisfies TenantUsage[]);
       case 'GET /api/domains/d-1':

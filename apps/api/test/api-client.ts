@@ -1,5 +1,6 @@
 import { SESSION_COOKIE, type SessionResponse } from '@xeno/contracts';
 import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 
 export interface ApiAnswer {
   status: number;
@@ -28,7 +29,12 @@ export function apiClient(baseUrl: string) {
     const text = await response.text();
     return {
       status: response.status,
-      body: text ? JSON.parse(text) : undefined,
+      // Non-JSON answers (console log text, /metrics) come back as their text.
+      body: !text
+        ? undefined
+        : (response.headers.get('content-type') ?? '').includes('json')
+          ? JSON.parse(text)
+          : text,
       setCookie: response.headers.get('set-cookie'),
     };
   };
@@ -46,5 +52,19 @@ export function apiClient(baseUrl: string) {
     return { cookie: `${SESSION_COOKIE}=${match[1]}`, session: answer.body as SessionResponse };
   };
 
-  return { call, signUp };
+  /**
+   * A new tenant whose owner is then made a platform admin in the database (the first-admin bootstrap
+   * only runs on an empty users table, which a shared test database rarely is).
+   */
+  const signUpAdmin = async (
+    dataSource: DataSource,
+  ): Promise<{ cookie: string; session: SessionResponse }> => {
+    const user = await signUp();
+    await dataSource.query(`UPDATE "users" SET "role" = 'platform-admin' WHERE "id" = $1`, [
+      user.session.user.id,
+    ]);
+    return { ...user, session: { ...user.session, user: { ...user.session.user, role: 'platform-admin' } } };
+  };
+
+  return { call, signUp, signUpAdmin };
 }

@@ -279,6 +279,14 @@ describe('domains API (real Postgres and Redis)', () => {
       .body.actions;
     expect(history[0]).toMatchObject({ action: 'restart-lost', status: 'dispatched', fromState: 'lost' });
     expect(history[0].placement.chosenAgentId).toBe(second);
+    // The control plane's own act is in the tenant's audit log, with no actor.
+    const audit = (await api.call('GET', '/api/audit?limit=1', { cookie: owner.cookie })).body.entries;
+    expect(audit[0]).toMatchObject({
+      action: 'domain.action.restart-lost',
+      actorUserId: null,
+      target: `domain:${domain.id}`,
+      result: 'ok',
+    });
     await stopAgent(second);
   });
 });

@@ -46,6 +46,16 @@ export class AgentRegistry {
     return beats.map((heartbeat) => ({ heartbeat, state: adminState(states[heartbeat.agentId]) }));
   }
 
+  /** The admin state of every agent that has one (cordoned or draining), live or not. */
+  async adminStates(): Promise<Map<string, 'cordoned' | 'draining'>> {
+    const states = await this.redis.hgetall(agentAdminStateKey(this.config.redisPrefix));
+    const known = Object.entries(states).flatMap(([agentId, value]) => {
+      const state = adminState(value);
+      return state === 'cordoned' || state === 'draining' ? [[agentId, state] as const] : [];
+    });
+    return new Map(known);
+  }
+
   /** Cordon, drain (both keep the agent's domains where they are; no new ones) or make ready again. */
   async setAdminState(agentId: string, state: 'ready' | 'cordoned' | 'draining'): Promise<void> {
     const key = agentAdminStateKey(this.config.redisPrefix);

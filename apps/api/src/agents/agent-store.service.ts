@@ -17,6 +17,13 @@ interface AgentRow {
 /** States in which a domain holds memory on its agent (as HeartbeatPlacementAgents counts them). */
 const RESERVING_STATES = ['scheduling', 'starting', 'running', 'paused', 'stopping', 'migrating'];
 
+export interface RecordedHeartbeat {
+  wasDown: boolean;
+  /** Seconds since the agent's previous heartbeat; null when it had none. */
+  intervalSeconds: number | null;
+  at: Date;
+}
+
 export interface NewAgent {
   agentId: string;
   hostname: string;
@@ -61,22 +68,29 @@ export class AgentStore {
 
   /**
    * Records a heartbeat. A `down` agent that beats again is `ready` (its domains were already marked lost);
-   * returns whether it was down, so the caller can ask it for a reconcile.
+   * returns whether it was down, so the caller can ask it for a reconcile, and the seconds since the
+   * previous heartbeat (null for the first one), measured on the database clock like the timestamps.
    */
   async heartbeat(
     agentId: string,
     capacity: { pcpus: number; memoryMiB: number },
     load: AgentLoad,
-  ): Promise<{ wasDown: boolean }> {
-    const rows = await this.updateReturning<{ was_down: boolean }>(
+  ): Promise<RecordedHeartbeat> {
+    const rows = await this.updateReturning<{ was_down: boolean; interval_s: number | null; at: Date }>(
       `UPDATE "agents" AS a SET "pcpus" = $2, "memory_mib" = $3, "load" = $4, "last_heartbeat_at" = now(),
          "state" = CASE WHEN a."state" = 'down' THEN 'ready'::agent_state ELSE a."state" END
-       FROM (SELECT "state" FROM "agents" WHERE "id" = $1 FOR UPDATE) AS before
+       FROM (SELECT "state", "last_heartbeat_at" FROM "agents" WHERE "id" = $1 FOR UPDATE) AS before
        WHERE a."id" = $1
-       RETURNING before."state" = 'down' AS was_down`,
+       RETURNING before."state" = 'down' AS was_down,
+                 EXTRACT(EPOCH FROM now() - before."last_heartbeat_at")::float8 AS interval_s, now() AS at`,
       [agentId, capacity.pcpus, capacity.memoryMiB, JSON.stringify(load)],
     );
-    return { wasDown: rows[0]?.was_down ?? false };
+    const row = rows[0];
+    return {
+      wasDown: row?.was_down ?? false,
+      intervalSeconds: row?.interval_s ?? null,
+      at: row?.at ?? new Date(),
+    };
   }
 
   /** Marks agents `down` whose last heartbeat is older than the window; returns the ids that just went down. */
@@ -105,6 +119,17 @@ export class AgentStore {
       [onlyAgentId ?? null, RESERVING_STATES],
     );
     return rows.map(toView);
+  }
+
+  /** Memory of the domains the API placed on each of these agents (agents with none are absent). */
+  async reservedMemory(agentIds: readonly string[]): Promise<Map<string, number>> {
+    if (agentIds.length === 0) return new Map();
+    const rows: Array<{ agent_id: string; reserved: string | number }> = await this.dataSource.query(
+      `SELECT "agent_id", SUM("memory_mib") AS reserved FROM "domains"
+       WHERE "agent_id" = ANY($1) AND "state"::text = ANY($2) GROUP BY "agent_id"`,
+      [agentIds, RESERVING_STATES],
+    );
+    return new Map(rows.map((row) => [row.agent_id, Number(row.reserved)]));
   }
 
   /** The postgres driver answers UPDATE … RETURNING with [rows, affected], unlike SELECT. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DatabaseModule } from '../database/database.module';
+import { TenantsModule } from '../tenants/tenants.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -13,6 +14,7 @@ import { TokensController } from './tokens.controller';
   imports: [
     DatabaseModule,
     UsersModule,
+    TenantsModule,
     ThrottlerModule.forRoot([{ name: 'default', limit: 20, ttl: 60_000 }]),
   ],
   controllers: [AuthController, TokensController],

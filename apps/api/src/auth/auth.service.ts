@@ -27,6 +27,16 @@ import { SessionEntity } from './session.entity';
 const UNIQUE_VIOLATION = '23505';
 const TOKEN_PREFIX_SHOWN = API_TOKEN_PREFIX.length + 6;
 
+/**
+ * A refused log-in. `account` names the account when the email exists (for its tenant's audit log); the
+ * client only ever sees the one message, so the answer does not reveal which emails have accounts.
+ */
+export class LoginRefused extends UnauthorizedException {
+  constructor(readonly account: { userId: string; tenantId: string } | undefined) {
+    super('wrong email or password');
+  }
+}
+
 /** A new login: the secret goes into the cookie, never into the database. */
 export interface StartedSession {
   secret: string;
@@ -66,15 +76,24 @@ export class AuthService {
       .getRepository(UserEntity)
       .findOne({ where: { email: request.email.toLowerCase() }, relations: { tenant: true } });
     // One message for unknown email and wrong password, so the login form does not reveal accounts.
-    if (!user || !(await this.hasher.verify(user.passwordHash, request.password))) {
-      throw new UnauthorizedException('wrong email or password');
-    }
+    if (!user) throw new LoginRefused(undefined);
+    if (!(await this.hasher.verify(user.passwordHash, request.password)))
+      throw new LoginRefused({ userId: user.id, tenantId: user.tenantId });
     return this.startSession(user, user.tenant!);
   }
 
-  async logOut(cookieHeader: string | undefined): Promise<void> {
+  /** Ends the session of the cookie; returns whose it was (undefined when there was none). */
+  async logOut(cookieHeader: string | undefined): Promise<{ userId: string; tenantId: string } | undefined> {
     const secret = sessionSecretFromCookieHeader(cookieHeader);
-    if (secret) await this.dataSource.getRepository(SessionEntity).delete({ secretHash: hashSecret(secret) });
+    if (!secret) return undefined;
+    const repo = this.dataSource.getRepository(SessionEntity);
+    const session = await repo.findOne({
+      where: { secretHash: hashSecret(secret) },
+      relations: { user: true },
+    });
+    if (!session) return undefined;
+    await repo.delete({ id: session.id });
+    return session.user ? { userId: session.user.id, tenantId: session.user.tenantId } : undefined;
   }
 
   async me(principal: RequestPrincipal): Promise<SessionResponse> {
@@ -135,7 +154,8 @@ export class AuthService {
     if (!result.affected) throw new NotFoundException('token not found');
   }
 
-  private async startSession(user: UserEntity, tenant: TenantEntity): Promise<StartedSession> {
+  /** Logs a user in (after sign-up, log-in or accepting an invite). */
+  async startSession(user: UserEntity, tenant: TenantEntity): Promise<StartedSession> {
     const secret = newSessionSecret();
     const expiresAt = new Date(Date.now() + SESSION_LIFETIME_MS);
     const repo = this.dataSource.getRepository(SessionEntity);

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import type { ApiTokenView, CreatedApiToken, RequestPrincipal } from '@xeno/contracts';
+import { Audited } from '../audit/audited.decorator';
 import { CreateApiTokenDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { Principal } from './public.decorator';
@@ -10,6 +11,7 @@ export class TokensController {
 
   /** The only response that ever contains the token itself. */
   @Post()
+  @Audited({ action: 'token.create', target: ({ result }) => result && `token:${result.id}` })
   create(
     @Principal() principal: RequestPrincipal,
     @Body() body: CreateApiTokenDto,
@@ -24,6 +26,7 @@ export class TokensController {
 
   @Delete(':id')
   @HttpCode(204)
+  @Audited({ action: 'token.revoke', target: ({ params }) => `token:${params.id}` })
   revoke(@Principal() principal: RequestPrincipal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     return this.auth.revokeToken(principal, id);
   }

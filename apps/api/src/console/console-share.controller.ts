@@ -13,6 +13,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { Audited } from '../audit/audited.decorator';
 import { CONSOLE_ACCESS, type ConsoleAccess } from './console-access';
 import {
   ConsoleShareTokens,
@@ -41,6 +42,7 @@ export class ConsoleShareController {
 
   @Post()
   @HttpCode(201)
+  @Audited({ action: 'console.share', target: ({ params }) => `domain:${params.id}` })
   async create(
     @Param('id') domainId: string,
     @Body() body: unknown,

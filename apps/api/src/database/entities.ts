@@ -1,7 +1,9 @@
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ApiTokenEntity } from '../auth/api-token.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { DomainActionEntity } from '../domains/domain-action.entity';
 import { DomainEntity } from '../domains/domain.entity';
+import { TenantInviteEntity } from '../tenants/tenant-invite.entity';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { UserEntity } from '../users/user.entity';
 
@@ -13,4 +15,6 @@ export const ENTITIES = [
   DomainActionEntity,
   SessionEntity,
   ApiTokenEntity,
+  AuditEntryEntity,
+  TenantInviteEntity,
 ];

@@ -23,6 +23,7 @@ import {
 } from '@xeno/contracts';
 import { ImageStore } from '@xeno/images';
 import { DataSource, QueryFailedError } from 'typeorm';
+import { Audited } from '../audit/audited.decorator';
 import { Principal } from '../auth/public.decorator';
 import { DomainActions } from './domain-actions.service';
 import { DomainCreation } from './domain-creation.service';
@@ -46,6 +47,11 @@ export class DomainsController {
   ) {}
 
   @Post()
+  @Audited({
+    action: 'domain.create',
+    target: ({ result }) => result && `domain:${result.id}`,
+    outcome: ({ result }) => ({ result: 'ok', detail: `${result.name} (${result.imageId})` }),
+  })
   async create(@Principal() principal: RequestPrincipal, @Body() body: CreateDomainDto): Promise<DomainView> {
     const image = this.images.get(body.imageId);
     if (!image) {
@@ -96,6 +102,7 @@ export class DomainsController {
   /** Only a domain on no agent can be deleted; a running one must be stopped or destroyed first. */
   @Delete(':id')
   @HttpCode(204)
+  @Audited({ action: 'domain.delete', target: ({ params }) => `domain:${params.id}` })
   async remove(
     @Principal() principal: RequestPrincipal,
     @Param('id', ParseUUIDPipe) id: string,
@@ -118,6 +125,15 @@ export class DomainsController {
 
   /** 202 with the new action; 200 with the earlier one when the Idempotency-Key was seen before. */
   @Post(':id/actions')
+  @Audited({
+    action: ({ body }) => `domain.action.${typeof body?.action === 'string' ? body.action : 'invalid'}`,
+    target: ({ params }) => `domain:${params.id}`,
+    // Accepted but failed before reaching an agent (no room anywhere): a failure, with the reason.
+    outcome: ({ result }) =>
+      result.status === 'failed'
+        ? { result: 'failed', detail: result.error }
+        : { result: 'ok', detail: `action ${result.id} ${result.status}` },
+  })
   async act(
     @Principal() principal: RequestPrincipal,
     @Param('id', ParseUUIDPipe) id: string,

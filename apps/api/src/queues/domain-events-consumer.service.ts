@@ -16,6 +16,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DomainEventApplier } from '../domains/domain-event-applier.service';
+import { Metrics } from '../metrics/metrics';
 import { LifecycleDispatcher } from './lifecycle-dispatcher.service';
 import { REDIS_CLIENT } from '../redis/redis-client';
 import { redisConnectionOptions } from '../redis/redis-connection-options';
@@ -38,6 +39,7 @@ export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicati
     private readonly applier: DomainEventApplier,
     private readonly dispatcher: LifecycleDispatcher,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -58,11 +60,12 @@ export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicati
       // applied after its `running` would leave the domain looking stuck).
       concurrency: 1,
     });
-    this.worker.on('failed', (job, error) =>
+    this.worker.on('failed', (job, error) => {
+      this.metrics.jobFailures.inc({ queue: DOMAIN_EVENTS_QUEUE });
       this.logger.warn(
         `domain event ${job?.id ?? '?'} failed (${job?.attemptsMade ?? 0} attempts): ${error.message}`,
-      ),
-    );
+      );
+    });
     this.worker.on('error', (error) => this.logger.warn(`domain events worker: ${error.message}`));
   };
 

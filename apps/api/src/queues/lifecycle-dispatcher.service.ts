@@ -22,6 +22,13 @@ export const LIFECYCLE_JOB_OPTIONS: Readonly<JobsOptions> = {
   removeOnFail: false,
 };
 
+const LIFECYCLE_QUEUE_NAME = /^lifecycle-[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** Whether a name is one of agentLifecycleQueue()'s (an agent id is letters, digits, dots, dashes, underscores). */
+export function isLifecycleQueueName(name: string): boolean {
+  return LIFECYCLE_QUEUE_NAME.test(name);
+}
+
 /** Produces AgentJobs onto each agent's lifecycle queue (one BullMQ queue per agent). */
 @Injectable()
 export class LifecycleDispatcher implements OnApplicationShutdown {
@@ -61,6 +68,30 @@ export class LifecycleDispatcher implements OnApplicationShutdown {
     return lists.flat().sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? ''));
   }
 
+  /** Jobs by state (waiting, active, delayed, failed…) on each named queue of this deployment. */
+  async jobCounts(queueNames: readonly string[]): Promise<Map<string, Record<string, number>>> {
+    const counts = await Promise.all(
+      queueNames.map(
+        async (name) =>
+          [name, await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed')] as const,
+      ),
+    );
+    return new Map(counts);
+  }
+
+  /**
+   * Puts a dead letter back on its queue with its attempts reset. `undefined` when the queue is not a
+   * lifecycle queue or has no such job; `'not failed'` when the job exists but is not a dead letter.
+   */
+  async retryDeadLetter(queueName: string, jobId: string): Promise<'retried' | 'not failed' | undefined> {
+    if (!isLifecycleQueueName(queueName)) return undefined;
+    const job = await this.queue(queueName).getJob(jobId);
+    if (!job) return undefined;
+    if (!(await job.isFailed())) return 'not failed';
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return 'retried';
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     // Never connected (no job was ever dispatched): nothing to say goodbye to.
@@ -69,13 +100,15 @@ export class LifecycleDispatcher implements OnApplicationShutdown {
   }
 
   private queueFor(agentId: string): Queue {
-    let queue = this.queues.get(agentId);
+    return this.queue(agentLifecycleQueue(agentId));
+  }
+
+  /** One Queue object per queue name, on the shared connection. */
+  private queue(name: string): Queue {
+    let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(agentLifecycleQueue(agentId), {
-        connection: this.connection,
-        prefix: bullmqPrefix(this.config.redisPrefix),
-      });
-      this.queues.set(agentId, queue);
+      queue = new Queue(name, { connection: this.connection, prefix: bullmqPrefix(this.config.redisPrefix) });
+      this.queues.set(name, queue);
     }
     return queue;
   }

@@ -8,6 +8,7 @@ import {
 import { HEARTBEAT_TTL_MS } from '@xeno/contracts';
 import { DataSource } from 'typeorm';
 import { AgentRegistry } from '../agents/agent-registry.service';
+import { AuditLog } from '../audit/audit-log.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DomainActions } from '../domains/domain-actions.service';
 import { DomainEventApplier, ON_AGENT_STATES } from '../domains/domain-event-applier.service';
@@ -30,6 +31,7 @@ export class LostAgentSweeper implements OnApplicationBootstrap, OnApplicationSh
     private readonly applier: DomainEventApplier,
     private readonly actions: DomainActions,
     private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -69,12 +71,23 @@ export class LostAgentSweeper implements OnApplicationBootstrap, OnApplicationSh
       }
       if (this.config.lostDomainPolicy === 'restart') {
         for (const domain of lost) {
+          let detail: string | null = null;
           const action = await this.actions.restartLost(domain).catch((error: unknown) => {
-            this.logger.warn(`restarting lost ${domain.id}: ${String(error)}`);
+            detail = String(error);
+            this.logger.warn(`restarting lost ${domain.id}: ${detail}`);
             return undefined;
           });
           if (action?.status === 'failed')
             this.logger.warn(`lost ${domain.id} not restarted: ${action.error}`);
+          // The control plane acted on its own: no actor, in the domain's tenant log.
+          await this.audit.record({
+            actorUserId: null,
+            tenantId: domain.tenantId,
+            action: 'domain.action.restart-lost',
+            target: `domain:${domain.id}`,
+            result: action && action.status !== 'failed' ? 'ok' : 'failed',
+            detail: action ? (action.error ?? `action ${action.id} ${action.status}`) : detail,
+          });
         }
       }
       return lost;

@@ -13,5 +13,5 @@ export function webAppModules(webDistDir: string | undefined): DynamicModule[] {
     new Logger('WebApp').warn(`no web app in ${webDistDir} (run \`npm run build\`); serving the API only`);
     return [];
   }
-  return [ServeStaticModule.forRoot({ rootPath: webDistDir, exclude: ['/api/{*rest}'] })];
+  return [ServeStaticModule.forRoot({ rootPath: webDistDir, exclude: ['/api/{*rest}', '/metrics'] })];
 }

@@ -43,3 +43,13 @@ export interface DeadLetterJob {
 export interface DeadLetterList {
   jobs: DeadLetterJob[];
 }
+
+/**
+ * Response of POST /api/admin/dead-letters/:queue/:jobId/retry (202): the job is waiting again with its
+ * attempts reset. It keeps its id (the action id), so an agent that already acted on it does not act twice.
+ */
+export interface DeadLetterRetry {
+  queue: string;
+  jobId: string;
+  state: 'waiting';
+}

@@ -4,7 +4,8 @@ import type { AgentLoad } from '../agent-enrolment';
  * Agent states: ready (takes domains), cordoned (keeps its domains, gets no new ones), draining (its
  * domains are being moved off), down (missed heartbeats; its domains are `lost`).
  */
-export type AgentState = 'ready' | 'cordoned' | 'draining' | 'down';
+export const AGENT_STATES = ['ready', 'cordoned', 'draining', 'down'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
 
 /** Body of POST /api/agents/heartbeat (Authorization: Bearer <agent credential>). */
 export interface AgentHeartbeatRequest {

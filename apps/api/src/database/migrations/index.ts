@@ -3,6 +3,9 @@ import { CreateDomainsAndQuotas1764200000000 } from './1764200000000-create-doma
 import { CreateSessionsAndApiTokens1764300000000 } from './1764300000000-create-sessions-and-api-tokens';
 import { CreateDomainActions1764500000000 } from './1764500000000-create-domain-actions';
 import { CreateAgents1764600000000 } from './1764600000000-create-agents';
+import { CreateAuditLog1764710000000 } from './1764710000000-create-audit-log';
+import { CreateUsageAccounting1764720000000 } from './1764720000000-create-usage-accounting';
+import { CreateTenantInvites1764730000000 } from './1764730000000-create-tenant-invites';
 
 /**
  * Every migration, oldest first. Listed as classes rather than a file glob so the same list works
@@ -14,4 +17,7 @@ export const MIGRATIONS = [
   CreateSessionsAndApiTokens1764300000000,
   CreateDomainActions1764500000000,
   CreateAgents1764600000000,
+  CreateAuditLog1764710000000,
+  CreateUsageAccounting1764720000000,
+  CreateTenantInvites1764730000000,
 ];

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   deleteKeysWithPrefix,
   dropDatabase,
@@ -34,6 +37,7 @@ export async function startThrowawayStack(agentCount: number): Promise<Throwaway
     port: await findFreePort(),
     databaseName: `xeno_load_${runId}`,
     redisPrefix: `xeno_load:${runId}:`,
+    agentDataRoot: mkdtempSync(path.join(os.tmpdir(), 'xeno-load-agents-')),
   };
   const shutdown = new ShutdownStack(say);
   const options: ResolveOptions = {
@@ -51,6 +55,9 @@ export async function startThrowawayStack(agentCount: number): Promise<Throwaway
     const redis = await resolveRedis(options);
     if (redis.startedHere) await shutdown.push('Redis (load run)', redis.stop);
     await ensureDatabase(postgres.url, config.databaseName);
+    await shutdown.push('load-run agent data', async () =>
+      rmSync(config.agentDataRoot, { recursive: true, force: true }),
+    );
     await shutdown.push('load-run database and keys', async () => {
       await dropDatabase(postgres.url, config.databaseName);
       await deleteKeysWithPrefix(redis.url, config.redisPrefix);

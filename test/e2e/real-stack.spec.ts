@@ -13,7 +13,15 @@ const CHROMIUM = '/usr/bin/chromium';
 let stack: ThrowawayStack;
 let browser: Browser;
 
+/** The platform admin the API creates on first start (ADMIN_EMAIL / ADMIN_PASSWORD). */
+const ADMIN = {
+  email: `admin-${randomBytes(3).toString('hex')}@example.com`,
+  password: 'staple battery horse',
+};
+
 beforeAll(async () => {
+  process.env.ADMIN_EMAIL = ADMIN.email;
+  process.env.ADMIN_PASSWORD = ADMIN.password;
   stack = await startThrowawayStack(1);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -95,6 +103,38 @@ describe('browser against the real stack (API + agent)', () => {
       .toBe('domain not found');
     expect(await screenText(stranger)).not.toContain('hello');
   }, 290_000);
+
+  it("a platform admin sees the real fleet (agent load, every tenant's domains), cordons, and finds it in the audit log and usage", async () => {
+    const admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await admin.goto(`${stack.baseUrl}/#/`);
+    const login = admin.getByRole('form', { name: 'Log in' });
+    await login.getByLabel('Email').fill(ADMIN.email);
+    await login.getByLabel('Password').fill(ADMIN.password);
+    await login.getByRole('button', { name: 'Log in' }).click();
+    await admin.getByRole('heading', { name: 'Domains' }).waitFor(SLOW);
+    await admin.goto(`${stack.baseUrl}/#/admin`);
+    const agent = admin.getByRole('article', { name: /^Agent / }).first();
+    await agent.waitFor(SLOW);
+    // Live load from the agent's heartbeats, and the first test's domain (another tenant's) on it.
+    await expect.poll(() => agent.getByTestId('graph-CPU busy').innerText(), SLOW).toMatch(/%/);
+    await expect.poll(() => agent.getByRole('table').innerText(), SLOW).toContain('hello-1');
+    await agent.getByRole('button', { name: 'Cordon' }).click();
+    await expect.poll(() => agent.locator('.state').innerText(), SLOW).toBe('cordoned');
+    await admin.screenshot({ path: 'docs/screenshots/real-stack-admin-fleet.png', fullPage: true });
+    await agent.getByRole('button', { name: 'Uncordon' }).click();
+    await expect.poll(() => agent.locator('.state').innerText(), SLOW).toBe('ready');
+
+    await admin.goto(`${stack.baseUrl}/#/audit`);
+    const entries = admin.getByRole('table', { name: 'Audit entries' });
+    await expect.poll(() => entries.innerText(), SLOW).toContain('agent.uncordon');
+    expect(await entries.innerText()).toContain('agent.cordon');
+    await admin.goto(`${stack.baseUrl}/#/admin/usage`);
+    // Every tenant that ran something has a row (header + at least the first test's tenant).
+    await expect
+      .poll(() => admin.getByRole('table', { name: 'Usage' }).getByRole('row').count(), SLOW)
+      .toBeGreaterThan(1);
+    await admin.context().close();
+  }, 120_000);
 
   it.skipIf(!linuxBuilt)(
     'launch "Debian Linux (busybox)" → a shell named after the domain → commands → reboot → shell again → stop powers it off',

@@ -22,8 +22,10 @@ export function startApi(config: LauncherConfig, urls: StackUrls): ManagedProces
 
 /** Agent ids include the host name, so agents started on several machines never collide. */
 export function startAgent(config: LauncherConfig, urls: StackUrls, index: number): ManagedProcess {
+  const agentId = `${os.hostname()}-agent-${index}`;
   return startNodeApp(`agent-${index}`, config, 'dist/apps/node-agent/src/main.js', {
-    AGENT_ID: `${os.hostname()}-agent-${index}`,
+    AGENT_ID: agentId,
+    ...(config.agentDataRoot ? { AGENT_DATA_DIR: path.join(config.agentDataRoot, agentId) } : {}),
     REDIS_URL: urls.redisUrl,
     REDIS_PREFIX: config.redisPrefix,
     API_URL: `http://127.0.0.1:${config.port}`,

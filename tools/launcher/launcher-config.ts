@@ -15,6 +15,12 @@ export interface LauncherConfig {
   redisPrefix: string;
   /** Shared secret the agents enrol with: AGENT_ENROLMENT_SECRET, or a fresh one for each `npm start`. */
   enrolmentSecret: string;
+  /**
+   * Where the agents keep their credential and action journal (one directory each); unset: the agents'
+   * default under DATA_DIR. Throwaway stacks give theirs a fresh one, so a credential enrolled with another
+   * database is never presented to theirs.
+   */
+  agentDataRoot?: string;
 }
 
 export function loadLauncherConfig(env: NodeJS.ProcessEnv = process.env): LauncherConfig {

@@ -18,6 +18,7 @@ describe('HeartbeatPublisher', () => {
     heartbeatTtlMs: 5_000,
     enrolmentSecret: undefined,
     hostMemoryMiB: 1024,
+    pcpus: 2,
     dataDir: '/nonexistent',
   };
   const key = agentHeartbeatKey(config.redisPrefix, config.agentId);

@@ -105,14 +105,19 @@ function eachFixupWord(pages: Map<number, Uint8Array>, fx: WordFixup, f: (v: big
   return true;
 }
 
+/** What a fixed-up word holding 0 ("none", e.g. no xenstore ring) becomes: 0 would be pfn 0. */
+const NONE_NAME = NO_NAME - 1;
+
 function rewriteFixups(
   pages: Map<number, Uint8Array>,
   fixups: readonly WordFixup[],
   frame: (mfnOrName: number) => number,
+  direction: 'save' | 'restore',
 ): void {
   for (const fx of fixups) {
     const ok = eachFixupWord(pages, fx, (v) => {
-      if (v === 0n) return v; // "none" (e.g. no xenstore ring) stays none
+      if (direction === 'save' && v === 0n) return BigInt(NONE_NAME);
+      if (direction === 'restore' && v === BigInt(NONE_NAME)) return 0n;
       if (fx.kind === 'mfn') return v < 2n ** 40n ? BigInt(frame(Number(v))) : v;
       const mfn = v / BigInt(PAGE_SIZE);
       return mfn < 2n ** 40n ? BigInt(frame(Number(mfn))) * BigInt(PAGE_SIZE) + (v % BigInt(PAGE_SIZE)) : v;
@@ -143,7 +148,7 @@ export function captureMemory(
     pages.push({ pfn, type, pinned: f.pinned[mfn] === 1, table, m2p: host.m2p.get(mfn), data });
   }
   // Fixups name frames as tables do; a word naming nothing of the domain's becomes NO_NAME.
-  rewriteFixups(copies, fixups, (mfn) => namer.name(mfn) ?? NO_NAME);
+  rewriteFixups(copies, fixups, (mfn) => namer.name(mfn) ?? NO_NAME, 'save');
   for (const p of pages) if (p.data && isZero(p.data)) p.data = undefined;
   return { pages, fixups: [...fixups] };
 }
@@ -232,8 +237,11 @@ export function loadMemory(host: HostMemory, img: MemoryImage, resolver: FrameRe
     }
   }
   // A fixed-up word naming nothing (NO_NAME, or junk) stays an impossible frame for the guest.
-  rewriteFixups(bytes, img.fixups, (name) =>
-    name < SPECIAL_NAME_BASE * 2 ? (resolver.resolve(name) ?? NO_NAME) : NO_NAME,
+  rewriteFixups(
+    bytes,
+    img.fixups,
+    (name) => (name < SPECIAL_NAME_BASE * 2 ? (resolver.resolve(name) ?? NO_NAME) : NO_NAME),
+    'restore',
   );
   for (const p of img.pages) {
     const mfn = resolver.mfn(p.pfn);

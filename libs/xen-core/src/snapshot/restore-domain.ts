@@ -33,6 +33,8 @@ import { loadGrants, readGrants } from './grant-section';
 import { loadMemory, readMemory, type SavedPage } from './memory-section';
 import { decodeSnapshot, sectionReader } from './stream';
 import { readVcpu } from './vcpu-section';
+import { remapLdt } from './save-domain';
+import { LDT_MAX_PAGES } from '../exec/perdomain';
 import { loadStore, readStore, rebasedWatches } from './xenstore-section';
 
 export interface RestoreOptions {
@@ -120,6 +122,11 @@ export function restoreDomain(host: PvHost, bytes: unknown, o: RestoreOptions = 
     for (const v of exec.vcpus) {
       readVcpu(vcpuReader, v, frames);
       takeVcpuReferences(host, v);
+    }
+    for (const v of exec.vcpus) {
+      const pages = Array.from({ length: vcpuReader.u8() }, () => vcpuReader.u8());
+      if (pages.some((p) => p >= LDT_MAX_PAGES) || !remapLdt(host, v, pages))
+        throw new SnapshotError(`vCPU ${v.id}: saved shadow LDT pages ${pages.join(',')} do not map`);
     }
     vcpuReader.end();
 

@@ -8,7 +8,8 @@
  * are invalidated and refault) and the console ring is drained.
  */
 import { XenCoreError } from '../errors';
-import { invalidateShadowLdt } from '../exec/descriptor-tables';
+import { invalidateShadowLdt, mapLdtShadowPage } from '../exec/descriptor-tables';
+import type { ArchVcpu } from '../exec/vcpu-arch';
 import type { PvHost } from '../exec/pv-host';
 import * as L from '../public/layout';
 import { FieldWriter } from './codec';
@@ -43,6 +44,8 @@ export function saveDomain(host: PvHost, id: number, name: string): SavedSnapsho
   // Drop host-side caches the snapshot cannot carry (the guest never notices).
   for (const v of exec.vcpus) if (v.start) host.enter(v);
   if (host.current?.dom === exec) host.cpu.save(host.current.cpuState);
+  // Shadow LDT pages are remembered, dropped for the vCPU records and mapped again on both sides.
+  const ldtPages = exec.vcpus.map((v) => v.ldtShadow.flatMap((m, i) => (m ? [i] : [])));
   for (const v of exec.vcpus) invalidateShadowLdt(host, v);
   exec.console.service();
 
@@ -115,8 +118,21 @@ export function saveDomain(host: PvHost, id: number, name: string): SavedSnapsho
   section('VCPU', (w) => {
     w.u8(exec.vcpus.length);
     for (const v of exec.vcpus) writeVcpu(w, v, frames);
+    for (const pages of ldtPages) {
+      w.u8(pages.length);
+      for (const p of pages) w.u8(p);
+    }
   });
+  exec.vcpus.forEach((v, i) => remapLdt(host, v, ldtPages[i]));
   const bytes = encodeSnapshot(sections);
   const zeroPages = memory.pages.filter((p) => !p.data).length;
   return { bytes, report: { ...report, bytes: bytes.length, pages: memory.pages.length, zeroPages } };
+}
+
+/** Map shadow LDT pages again (as the vCPU's next LDT accesses would); false if one cannot be. */
+export function remapLdt(host: PvHost, v: ArchVcpu, pages: readonly number[]): boolean {
+  let ok = true;
+  for (const p of pages) ok = mapLdtShadowPage(host, v, p * 4096) && ok;
+  if (pages.length > 0 && host.current === v) host.cpu.flushTlb();
+  return ok;
 }

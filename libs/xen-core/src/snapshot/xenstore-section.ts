@@ -158,13 +158,16 @@ export function loadStore(client: XenstoreClient, domid: number, s: SavedStore, 
   });
 }
 
-/** The guest's watches, rebased (an absolute path under the old home moves with it). */
+/**
+ * The guest's watches, rebased: a path under the old home moves with it (watch paths are kept
+ * canonical; `relative` only says the events are reported relative to the home).
+ */
 export function rebasedWatches(s: SavedStore, domid: number): XsWatch[] {
   const oldHome = domainPath(s.oldDomid);
   return s.watches.map((x) => ({
     ...x,
     path:
-      !x.relative && (x.path === oldHome || x.path.startsWith(`${oldHome}/`))
+      x.path === oldHome || x.path.startsWith(`${oldHome}/`)
         ? domainPath(domid) + x.path.slice(oldHome.length)
         : x.path,
   }));

@@ -16,8 +16,8 @@ export interface Node {
  * A host for a test; `shift` builds and keeps a small domain first so a domain restored here gets
  * other machine frames than it had on the host it was saved on.
  */
-export function node(memoryMiB = 96, shift = false): Node {
-  const host = new PvHost({ memoryMiB });
+export function node(memoryMiB = 96, shift = false, idleTime: 'jump' | 'realtime' = 'jump'): Node {
+  const host = new PvHost({ memoryMiB, idleTime });
   const ctl = new DomainControl(host);
   if (shift) ctl.create({ name: 'filler', image: XENOLITE, memoryMiB: 5 });
   return { host, ctl };
@@ -33,16 +33,17 @@ export function capture(n: Node, domid: number): () => string {
 /** Let queued stream events ('data') run. */
 export const tick = (): Promise<void> => new Promise((res) => setImmediate(res));
 
-/** Run the host in 1M-instruction chunks until `pred` holds; false if it went idle/halted or hit `limit`. */
+/**
+ * Run the host in 1M-instruction chunks until `pred` holds; false once nothing can happen any more
+ * (halted, or idle with no timer pending) or after `limit` of budget.
+ */
 export async function runUntil(n: Node, pred: () => boolean, limit = 400_000_000): Promise<boolean> {
-  let used = 0;
-  while (used < limit) {
+  for (let used = 0; used < limit; used += 1_000_000) {
     const r = n.host.run(1_000_000);
     n.ctl.service();
-    used += Math.max(1, r.instructions);
     await tick();
     if (pred()) return true;
-    if (r.reason === 'halted') return false;
+    if (r.reason === 'halted' || (r.reason === 'idle' && r.sleepNs === undefined)) return false;
   }
   return false;
 }

@@ -294,6 +294,8 @@ export class DomainControl {
       domid = restoreDomain(this.host, bytes, { name: opts.name }).exec.id;
     } catch (e) {
       if (e instanceof SnapshotError) throw new ControlError('BAD_SNAPSHOT', e.message, e.code);
+      if (e instanceof XenCoreError && e.code === 'OUT_OF_MEMORY')
+        throw new ControlError('OUT_OF_MEMORY', e.message, e.code);
       throw asControlError(e);
     }
     const exec = this.host.domains.get(domid)!.exec;

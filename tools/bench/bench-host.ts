@@ -86,7 +86,7 @@ function createGuest(
   weight?: number,
 ): number {
   const { domid } = ctl.create({ name, image: xtfImage(), memoryMiB: 4, weight });
-  const mfn = host.domains.get(domid)!.built.p2m[ENTRY_PFN];
+  const mfn = host.domains.get(domid)!.built!.p2m[ENTRY_PFN];
   host.sys.host.mem.writeBytes(mfn * 4096, Uint8Array.from(code));
   return domid;
 }
@@ -98,7 +98,7 @@ function guest(host: PvHost, ctl: DomainControl, name: string, code: number[], w
 }
 
 const dataMaddr = (host: PvHost, domid: number): number =>
-  host.domains.get(domid)!.built.p2m[DATA_PFN] * 4096;
+  host.domains.get(domid)!.built!.p2m[DATA_PFN] * 4096;
 
 /** Writes `port` and a one-port, no-timeout sched_poll into the guest's data page. */
 function setGuestPort(host: PvHost, domid: number, port: number): void {

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { toggleGuestMode } from '../../libs/xen-core/src/exec/mode';
-import { PvHost, type PvDomain } from '../../libs/xen-core/src/exec/pv-host';
+import { PvHost, type BuiltPvDomain } from '../../libs/xen-core/src/exec/pv-host';
 import { MMU_UPDATE_PREEMPTED } from '../../libs/xen-core/src/hypercall/handlers/mmu';
 import { newUserBaseptr } from '../../libs/xen-core/src/mm/baseptr';
 import { auditMemory } from '../../libs/xen-core/src/mm/audit';
@@ -105,13 +105,13 @@ class Fuzzer {
   /** What the last operation did (for reports). */
   lastOp = '';
   private readonly r: () => number;
-  private a!: PvDomain;
+  private a!: BuiltPvDomain;
   readonly report: FuzzReport;
   private readonly imageA = new Uint8Array(readFileSync(join(KERNELS, 'hypercalls-basic.elf')));
 
   constructor(
     private readonly host: PvHost,
-    private readonly b: PvDomain,
+    private readonly b: BuiltPvDomain,
     private readonly opts: FuzzOptions,
   ) {
     this.r = rng(opts.seed);

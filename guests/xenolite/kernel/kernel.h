@@ -83,7 +83,7 @@ struct mm_stats { uint64_t kernel, pagetable, user, free; };
 extern struct mm_stats mm_stats;
 
 /* ---- vm.c: the user address space --------------------------------------- */
-void vm_init(unsigned long user_l2_mfn, unsigned long shadow_l1_mfn);
+void vm_init(unsigned long user_l2_pfn, unsigned long shadow_l1_pfn);
 long vm_map(uint64_t va, size_t pages, bool writable, bool exec);   /* zeroed frames */
 void vm_unmap(uint64_t va, size_t pages);
 void vm_flush(void);

@@ -310,5 +310,5 @@ void mm_init(void)
     mm_stats.pagetable = nr_tables;
     mm_stats.kernel = nr_pages - mm_stats.free - nr_tables;
 
-    vm_init(pfn_to_mfn(ul2), pfn_to_mfn(shadow_l1));
+    vm_init(ul2, shadow_l1);
 }

@@ -21,7 +21,9 @@
 
 #define PTE_TABLE (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER)
 
-static unsigned long user_l2_mfn, shadow_l1_mfn;
+/* Kept as pfns, never mfns: a domain restored from a snapshot runs on other machine frames
+ * (the hypervisor rewrites page tables and the p2m list, not the kernel's variables). */
+static unsigned long user_l2_pfn, shadow_l1_pfn;
 static unsigned long user_l1_pfn[PAGETABLE_ENTRIES];   /* per L2 slot, 0 = none */
 
 static uint64_t *shadow(unsigned int l2i)
@@ -29,10 +31,10 @@ static uint64_t *shadow(unsigned int l2i)
     return (uint64_t *)(SHADOW_VA + (unsigned long)l2i * PAGE_SIZE);
 }
 
-void vm_init(unsigned long l2_mfn, unsigned long sh_l1_mfn)
+void vm_init(unsigned long l2_pfn, unsigned long sh_l1_pfn)
 {
-    user_l2_mfn = l2_mfn;
-    shadow_l1_mfn = sh_l1_mfn;
+    user_l2_pfn = l2_pfn;
+    shadow_l1_pfn = sh_l1_pfn;
 }
 
 static uint64_t user_pte(unsigned long pfn, uint64_t sh)
@@ -66,14 +68,14 @@ static long ensure_l1(uint64_t va)
         return -XL_ENOMEM;
     }
     /* Shadow page first: a plain RW kernel mapping, then zeroed. */
-    mmu_update1(((uint64_t)shadow_l1_mfn << PAGE_SHIFT) + i * 8,
+    mmu_update1(((uint64_t)pfn_to_mfn(shadow_l1_pfn) << PAGE_SHIFT) + i * 8,
                 ((uint64_t)pfn_to_mfn(sh) << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW |
                     _PAGE_ACCESSED | _PAGE_DIRTY | pte_nx);
     memset(shadow(i), 0, PAGE_SIZE);
     /* The L1 itself: zeroed by Xen, then hooked into the user L2, which
      * makes Xen validate it as an L1. */
     mmuext1(MMUEXT_CLEAR_PAGE, pfn_to_mfn(l1));
-    mmu_update1(((uint64_t)user_l2_mfn << PAGE_SHIFT) + i * 8,
+    mmu_update1(((uint64_t)pfn_to_mfn(user_l2_pfn) << PAGE_SHIFT) + i * 8,
                 ((uint64_t)pfn_to_mfn(l1) << PAGE_SHIFT) | PTE_TABLE);
     user_l1_pfn[i] = l1;
     mm_stats.pagetable++;

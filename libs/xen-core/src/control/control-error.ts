@@ -11,7 +11,9 @@ export type ControlErrorCode =
   /** The host has too few free frames for the requested memory. */
   | 'OUT_OF_MEMORY'
   /** The image was refused by the domain builder (the BuildError code is in `underlyingCode`). */
-  | 'BAD_IMAGE';
+  | 'BAD_IMAGE'
+  /** A snapshot to restore is truncated, corrupted, of another format version or inconsistent. */
+  | 'BAD_SNAPSHOT';
 
 export class ControlError extends XenCoreError {
   declare readonly code: ControlErrorCode;

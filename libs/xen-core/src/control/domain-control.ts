@@ -13,6 +13,9 @@ import { BuildError, XenCoreError } from '../errors';
 import type { PvHost } from '../exec/pv-host';
 import type { ShutdownRequest } from '../xenstore/domain-layout';
 import { domainPath } from '../xenstore/paths';
+import { restoreDomain } from '../snapshot/restore-domain';
+import { saveDomain } from '../snapshot/save-domain';
+import { SnapshotError } from '../snapshot/codec';
 import { ControlError } from './control-error';
 import { domainState, type DomainState } from './domain-state';
 
@@ -62,7 +65,10 @@ export interface StateEvent {
 }
 
 interface Managed {
-  spec: CreateSpec;
+  name: string;
+  /** How it was created (undefined for a restored domain, which cannot be rebooted from an image). */
+  spec: CreateSpec | undefined;
+  maxMemoryKiB: number;
   targetKiB: number;
   lastState: DomainState;
   shutdownDeadline?: bigint;
@@ -89,8 +95,7 @@ export class DomainControl {
 
   create(spec: CreateSpec): DomainInfo {
     validateSpec(spec, this.host.sched.nrPcpus);
-    if ([...this.managed.values()].some((m) => m.spec.name === spec.name))
-      throw new ControlError('INVALID_ARGUMENT', `a domain named ${spec.name} exists`);
+    this.checkNameFree(spec.name);
     const free = this.host.sys.host.allocator.freeFrames;
     if (spec.memoryMiB * 256 > free)
       throw new ControlError('OUT_OF_MEMORY', `${spec.memoryMiB} MiB requested, ${free >> 8} MiB free`);
@@ -142,6 +147,8 @@ export class DomainControl {
   /** Destroy and build again from the same spec, keeping the domid; returns running. */
   reboot(domid: number): DomainInfo {
     const m = this.get(domid);
+    if (!m.spec)
+      throw new ControlError('BAD_STATE', `domain ${domid} was restored from a snapshot and has no image`);
     const spec = { ...m.spec, paused: false };
     this.destroy(domid, 'reboot');
     this.build(spec, domid);
@@ -155,13 +162,13 @@ export class DomainControl {
     } catch (e) {
       throw asControlError(e);
     }
-    m.spec = { ...m.spec, ...p };
+    if (m.spec) m.spec = { ...m.spec, ...p };
   }
 
   /** Balloon target: written to xenstore memory/target for the guest's balloon driver. */
   setMemoryTarget(domid: number, targetKiB: number): void {
     const m = this.get(domid);
-    const maxKiB = (m.spec.maxMemoryMiB ?? m.spec.memoryMiB) * 1024;
+    const maxKiB = m.maxMemoryKiB;
     if (!Number.isInteger(targetKiB) || targetKiB < 1024 || targetKiB > maxKiB)
       throw new ControlError('INVALID_ARGUMENT', `memory target must be 1024..${maxKiB} KiB`);
     this.host.xenstore?.client.write(`${domainPath(domid)}/memory/target`, String(targetKiB));
@@ -175,7 +182,7 @@ export class DomainControl {
     const params = this.host.sched.params(domid);
     return {
       domid,
-      name: m.spec.name,
+      name: m.name,
       state: domainState(exec, this.host.sched.isPaused(domid)),
       ...(exec.shutdown ? { shutdownReason: exec.shutdown.name } : {}),
       ...(exec.shutdown?.detail ? { shutdownDetail: exec.shutdown.detail } : {}),
@@ -251,12 +258,81 @@ export class DomainControl {
     const paused = spec.paused !== false;
     this.host.sched.setPaused(domid, paused);
     this.managed.set(domid, {
+      name: spec.name,
       spec,
+      maxMemoryKiB: (spec.maxMemoryMiB ?? spec.memoryMiB) * 1024,
       targetKiB: spec.memoryMiB * 1024,
       lastState: paused ? 'paused' : 'running',
     });
     this.emit({ domid, state: paused ? 'paused' : 'running' });
     return domid;
+  }
+
+  /**
+   * Save the domain to a byte stream (format: docs/xen-core.md, Snapshots). It is paused while
+   * saving and afterwards runs again if it was running (like `xl save -c`); destroy it to move it.
+   */
+  save(domid: number): Uint8Array {
+    const m = this.get(domid);
+    const sched = this.host.sched;
+    const wasPaused = sched.isPaused(domid);
+    sched.setPaused(domid, true);
+    try {
+      return saveDomain(this.host, domid, m.name).bytes;
+    } catch (e) {
+      if (e instanceof SnapshotError)
+        throw new ControlError('BAD_STATE', `cannot save domain ${domid}: ${e.message}`, e.code);
+      throw e;
+    } finally {
+      if (!wasPaused) sched.setPaused(domid, false);
+    }
+  }
+
+  /**
+   * Restore a saved domain on this host under a new domid; it continues exactly where it was
+   * saved once unpaused (paused by default, as `xl restore -p`). A truncated, corrupted or
+   * wrong-version stream is BAD_SNAPSHOT; nothing is left allocated after any failure.
+   */
+  restore(bytes: Uint8Array, opts: { name?: string; paused?: boolean } = {}): DomainInfo {
+    if (opts.name !== undefined) {
+      if (typeof opts.name !== 'string' || !NAME_RE.test(opts.name))
+        throw new ControlError('INVALID_ARGUMENT', 'name must be 1-64 of [A-Za-z0-9_.-]');
+      this.checkNameFree(opts.name);
+    }
+    let domid: number;
+    try {
+      domid = restoreDomain(this.host, bytes, { name: opts.name }).exec.id;
+    } catch (e) {
+      if (e instanceof SnapshotError) throw new ControlError('BAD_SNAPSHOT', e.message, e.code);
+      if (e instanceof XenCoreError && e.code === 'OUT_OF_MEMORY')
+        throw new ControlError('OUT_OF_MEMORY', e.message, e.code);
+      throw asControlError(e);
+    }
+    const exec = this.host.domains.get(domid)!.exec;
+    const name = this.host.xenstore?.client.tryRead(`${domainPath(domid)}/name`) ?? opts.name ?? `d${domid}`;
+    if ([...this.managed.values()].some((m) => m.name === name)) {
+      this.host.destroyDomain(domid);
+      throw new ControlError('INVALID_ARGUMENT', `a domain named ${name} exists`);
+    }
+    const paused = opts.paused !== false;
+    this.host.sched.setPaused(domid, paused);
+    const maxMemoryKiB = exec.domain.maxPages * 4;
+    const target = Number(this.host.xenstore?.client.tryRead(`${domainPath(domid)}/memory/target`));
+    const state = domainState(exec, paused);
+    this.managed.set(domid, {
+      name,
+      spec: undefined,
+      maxMemoryKiB,
+      targetKiB: Number.isInteger(target) && target > 0 ? target : maxMemoryKiB,
+      lastState: state,
+    });
+    this.emit({ domid, state });
+    return this.info(domid);
+  }
+
+  private checkNameFree(name: string): void {
+    if ([...this.managed.values()].some((m) => m.name === name))
+      throw new ControlError('INVALID_ARGUMENT', `a domain named ${name} exists`);
   }
 
   private get(domid: number): Managed {

@@ -56,6 +56,17 @@ export interface EventChannelHooks {
   portPending?(domain: Domain, port: number): void;
 }
 
+/** A port as a snapshot carries it (see restorePorts). */
+export interface RestoredPort {
+  port: number;
+  state: typeof ECS_UNBOUND | typeof ECS_VIRQ | typeof ECS_IPI;
+  notifyVcpu: number;
+  /** unbound: the domain allowed to bind. */
+  remoteDomid: number;
+  /** virq: which. */
+  virq: number;
+}
+
 /** EVTCHNOP_status result (§7.1). */
 export interface EvtchnStatus {
   status: number;
@@ -419,6 +430,63 @@ export class EventChannels {
 
   isMasked(domain: Domain, port: number): boolean {
     return this.twoLevel.isMasked(domain, port);
+  }
+
+  /**
+   * Snapshot restore: put saved ports into a new domain's table (which must have none in use) with
+   * the checks the binding hypercalls make. Interdomain channels are not accepted: the restorer
+   * turns them into unbound ports first (their peers are not part of the snapshot). Pending and
+   * mask bits live in shared_info, which the restorer carries. Returns why a port was refused, or
+   * undefined; on refusal the table is left with no ports in use.
+   */
+  restorePorts(domid: number, ports: readonly RestoredPort[]): string | undefined {
+    const t = this.table(domid);
+    if (!t || t.domain === undefined) return `d${domid} is not a guest domain`;
+    if ([...t.usedPorts()].length > 0) return `d${domid} already has ports in use`;
+    const why = this.checkRestoredPorts(t, ports);
+    if (why) return why;
+    for (const p of ports) {
+      t.growTo(p.port);
+      const ch = t.channels[p.port];
+      ch.state = p.state;
+      ch.notifyVcpu = p.notifyVcpu;
+      if (p.state === ECS_UNBOUND) ch.remoteDomid = p.remoteDomid;
+      if (p.state === ECS_VIRQ) {
+        ch.virq = p.virq;
+        t.setVirqPort(p.notifyVcpu, p.virq, p.port);
+      }
+    }
+    return undefined;
+  }
+
+  private checkRestoredPorts(t: PortTable, ports: readonly RestoredPort[]): string | undefined {
+    const seen = new Set<number>();
+    const virqs = new Set<string>();
+    for (const p of ports) {
+      if (p.port === 0 || seen.has(p.port) || !Number.isInteger(p.port) || p.port > t.maxPort)
+        return `port ${p.port} is reserved, repeated or above the domain's limit ${t.maxPort}`;
+      seen.add(p.port);
+      if (!Number.isInteger(p.notifyVcpu) || p.notifyVcpu < 0 || p.notifyVcpu >= t.nrVcpus)
+        return `port ${p.port} notifies vCPU ${p.notifyVcpu}`;
+      if (p.state === ECS_VIRQ) {
+        if (!Number.isInteger(p.virq) || p.virq < 0 || p.virq >= NR_VIRQS)
+          return `port ${p.port}: virq ${p.virq}`;
+        const type = virqType(p.virq);
+        if (type !== 'vcpu' && p.notifyVcpu !== 0)
+          return `port ${p.port}: virq ${p.virq} on vCPU ${p.notifyVcpu}`;
+        if (type === 'global' && this.globalVirqHandler(p.virq) !== t.domid)
+          return `port ${p.port}: global virq ${p.virq} is handled by d${this.globalVirqHandler(p.virq)} here`;
+        const key = `${p.notifyVcpu}:${p.virq}`;
+        if (virqs.has(key)) return `virq ${p.virq} bound twice on vCPU ${p.notifyVcpu}`;
+        virqs.add(key);
+      } else if (p.state === ECS_UNBOUND) {
+        if (!Number.isInteger(p.remoteDomid) || p.remoteDomid < 0 || p.remoteDomid > 0xffff)
+          return `port ${p.port}: remote domain ${p.remoteDomid}`;
+      } else if (p.state !== ECS_IPI) {
+        return `port ${p.port}: state ${p.state} cannot be restored`;
+      }
+    }
+    return undefined;
   }
 
   /** evtchn_destroy(): close every port (peers revert to unbound) and forget the table. */

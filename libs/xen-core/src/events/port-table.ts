@@ -91,6 +91,14 @@ export class PortTable {
     return port;
   }
 
+  /** Make `port` valid (buckets up to it); false past max_evtchn_port or the 2-level limit. */
+  growTo(port: number): boolean {
+    if (!Number.isInteger(port) || port < 0 || port > this.maxPort || port >= EVTCHN_2L_NR_CHANNELS)
+      return false;
+    while (this.channels.length <= port) this.addBucket();
+    return true;
+  }
+
   /** Reset a channel to free (notify vCPU 0, no consumer); the caller clears the pending bit. */
   free(port: number): void {
     Object.assign(this.channels[port], freeChannel());

@@ -28,6 +28,14 @@ export class ExecDomain {
   /** The guest's console port and the control domain's end of it (0 = none). */
   consolePort = 0;
   consoleBackendPort = 0;
+  /** The guest's xenstore port (0 = none). */
+  storePort = 0;
+  /** Frames the toolstack told the guest about in start_info (0 = none). */
+  startInfoMfn = 0;
+  consoleMfn = 0;
+  storeMfn = 0;
+  /** Where the builder put the guest's p2m list (pfn of its first entry, entries); undefined = none. */
+  p2mList: { pfn: number; entries: number } | undefined;
   shutdown: ShutdownState | undefined;
   /** SCHEDOP_shutdown_code: reason latched for a later shutdown. */
   shutdownCode: number | undefined;
@@ -39,6 +47,12 @@ export class ExecDomain {
   exits = 0;
   /** Event upcalls delivered (bounces to the guest's event callback). */
   upcalls = 0;
+  /**
+   * Guest system time minus host system time (ns). 0 for a domain built on this host; a restored
+   * domain gets the difference between its clock at save and this host's clock at restore, so the
+   * guest's pvclock, timers and runstate continue where they were (host clocks differ per host).
+   */
+  timeOffsetNs = 0n;
 
   constructor(
     readonly env: ExecEnv,
@@ -51,6 +65,16 @@ export class ExecDomain {
 
   get id(): number {
     return this.domain.id;
+  }
+
+  /** The guest's system time (what its pvclock reads) at host system time `hostNs`. */
+  guestTime(hostNs: bigint): bigint {
+    return hostNs + this.timeOffsetNs;
+  }
+
+  /** A deadline the guest gave in its system time, as host system time. */
+  hostTime(guestNs: bigint): bigint {
+    return guestNs - this.timeOffsetNs;
   }
 
   get sharedInfoMaddr(): number {

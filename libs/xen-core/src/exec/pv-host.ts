@@ -84,8 +84,12 @@ export interface HostRunResult {
 
 export interface PvDomain {
   exec: ExecDomain;
-  built: BuildResult;
+  /** What the domain builder produced; undefined for a domain restored from a snapshot. */
+  built?: BuildResult;
 }
+
+/** A domain createDomain built (not restored). */
+export type BuiltPvDomain = PvDomain & { built: BuildResult };
 
 /** The control domain: TypeScript backends own their event-channel ports in its (host-side) table. */
 export const CONTROL_DOMID = 0;
@@ -173,7 +177,7 @@ export class PvHost implements ExecEnv {
    * xenstore and console ports are allocated first (unbound, for the control domain: ports 1 and 2);
    * the console backend binds its end of the console port.
    */
-  createDomain(o: CreateDomainOptions): PvDomain {
+  createDomain(o: CreateDomainOptions): BuiltPvDomain {
     const id = o.id ?? this.nextDomainId();
     if (id === CONTROL_DOMID) throw new XenCoreError('BAD_DOMID', 'domain 0 is the control domain');
     validateParams({ weight: o.weight, cap: o.cap }, this.sched.nrPcpus);
@@ -218,13 +222,13 @@ export class PvHost implements ExecEnv {
     v0.start = { kind: 'boot', regs: built.regs };
     setRunstate(v0, RUNSTATE_runnable, this.cpu.tsc());
     exec.consolePort = consolePort;
-    exec.consoleBackendPort = this.sys.events.bindInterdomain(ctl, id, exec.consolePort, () =>
-      console.service(),
-    );
-    console.attach(new ConsoleRing(this.sys.host.mem, built.consoleMfn), () => {
-      if (exec.consoleBackendPort > 0) this.sys.events.send(ctl, exec.consoleBackendPort);
-    });
-    console.onInput = () => this.wake();
+    exec.storePort = storePort;
+    exec.startInfoMfn = built.startInfoMfn;
+    exec.consoleMfn = built.consoleMfn;
+    exec.storeMfn = built.storeMfn;
+    const w = built.layout.p2mWindow;
+    exec.p2mList = { pfn: w ? w.pfn : built.layout.p2mPfn!, entries: nrPages };
+    this.connectConsole(exec);
     writeWallclock(this.sys.host.mem, exec.sharedInfoMaddr, o.wallclockNs ?? BigInt(Date.now()) * 1_000_000n);
     if (this.xenstore) {
       // libxl's sequence: reserved grants for the rings, the domain's store entries, XS_INTRODUCE.
@@ -240,14 +244,41 @@ export class PvHost implements ExecEnv {
       this.xenstore.client.introduce(id, built.storeMfn, storePort);
     }
     const dom = { exec, built };
-    this.domains.set(id, dom);
-    this.sched.addDomain(id, { weight: o.weight, cap: o.cap });
-    for (const v of exec.vcpus) this.sched.addVcpu(id, v);
-    this.vcpuList = this.allVcpus;
+    this.adopt(dom);
+    this.schedule(id, { weight: o.weight, cap: o.cap });
     this.log(
       `d${id}: built ${built.info.guestOs || 'guest'} with ${nrPages} pages, ${d.vcpus.length} vCPU(s)`,
     );
     return dom;
+  }
+
+  /**
+   * Bind the console backend to the guest's console port (which must be unbound, accepting the
+   * control domain) and its ring page; used when a domain is built and when one is restored.
+   */
+  connectConsole(exec: ExecDomain): void {
+    const ctl = hostCaller(CONTROL_DOMID);
+    const console = exec.console;
+    const port = this.sys.events.bindInterdomain(ctl, exec.id, exec.consolePort, () => console.service());
+    if (port < 0) throw new XenCoreError('NO_PORTS', `cannot bind the console port (${port})`);
+    exec.consoleBackendPort = port;
+    console.attach(new ConsoleRing(this.sys.host.mem, exec.consoleMfn), () => {
+      if (exec.consoleBackendPort > 0) this.sys.events.send(ctl, exec.consoleBackendPort);
+    });
+    console.onInput = () => this.wake();
+  }
+
+  /** Make a domain the host's (destroyDomain then tears it down); not yet scheduled. */
+  adopt(dom: PvDomain): void {
+    this.domains.set(dom.exec.id, dom);
+  }
+
+  /** Hand an adopted domain's vCPUs to the scheduler. */
+  schedule(id: number, params: { weight?: number; cap?: number }): void {
+    const exec = this.domains.get(id)!.exec;
+    this.sched.addDomain(id, params);
+    for (const v of exec.vcpus) this.sched.addVcpu(id, v);
+    this.vcpuList = this.allVcpus;
   }
 
   /** Tear a domain down: execution state, memory, console stream. */
@@ -257,7 +288,8 @@ export class PvHost implements ExecEnv {
     const exec = dom.exec;
     if (this.current?.dom === exec) this.current = undefined;
     if (this.xenstore) {
-      this.xenstore.client.release(id);
+      // A domain whose restore failed may not have been introduced yet.
+      if (this.xenstore.client.isDomainIntroduced(id)) this.xenstore.client.release(id);
       this.xenstore.client.rm(domainPath(id));
     }
     exec.releaseGuestReferences();
@@ -269,6 +301,11 @@ export class PvHost implements ExecEnv {
     this.domains.delete(id);
     this.sched.removeDomain(id);
     this.vcpuList = this.allVcpus;
+  }
+
+  /** The lowest domain id not in use. */
+  freeDomainId(): number {
+    return this.nextDomainId();
   }
 
   private nextDomainId(): number {

@@ -21,7 +21,9 @@ export function encodeRunstate(v: ArchVcpu, now: bigint, updating = false): Uint
   const b = new Uint8Array(RUNSTATE_INFO_SIZE);
   const dv = new DataView(b.buffer);
   dv.setInt32(0, v.runstateState, true);
-  dv.setBigUint64(8, v.runstateEntry | (updating ? XEN_RUNSTATE_UPDATE : 0n), true);
+  // state_entry_time is guest system time (runstateEntry is host TSC).
+  const entry = BigInt.asUintN(63, v.dom.guestTime(v.runstateEntry));
+  dv.setBigUint64(8, entry | (updating ? XEN_RUNSTATE_UPDATE : 0n), true);
   for (let s = 0; s < 4; s++) {
     const extra = s === v.runstateState && now > v.runstateEntry ? now - v.runstateEntry : 0n;
     dv.setBigUint64(16 + s * 8, v.runstateTime[s] + extra, true);
@@ -44,5 +46,7 @@ export function writeRunstateArea(env: ExecEnv, v: ArchVcpu): void {
 
 /** Refresh vcpu_info.time where the vCPU's vcpu_info currently lives. */
 export function updatePvclock(env: ExecEnv, v: ArchVcpu): void {
-  if (v.vcpuInfoMaddr >= 0) writePvclock(env.sys.host.mem, v.vcpuInfoMaddr, env.cpu.tsc());
+  if (v.vcpuInfoMaddr < 0) return;
+  const tsc = env.cpu.tsc();
+  writePvclock(env.sys.host.mem, v.vcpuInfoMaddr, tsc, v.dom.guestTime(tsc));
 }

@@ -90,15 +90,20 @@ export function fireDueTimers(env: ExecEnv, vcpus: Iterable<ArchVcpu>, now: bigi
   return fired;
 }
 
-/** set_timer_op(abs_ns): 0 cancels; absurd values are clamped to now + 100 ms. */
-export function setTimerOp(v: ArchVcpu, deadline: bigint, now: bigint): number {
+/**
+ * set_timer_op(abs_ns): 0 cancels; absurd values are clamped to now + 100 ms. `deadline` is guest
+ * system time, `hostNow` host system time; the armed deadline is kept in host time.
+ */
+export function setTimerOp(v: ArchVcpu, deadline: bigint, hostNow: bigint): number {
   const abs = BigInt.asUintN(64, deadline);
   if (abs === 0n) {
     v.singleshotDeadline = undefined;
     return 0;
   }
+  const now = v.dom.guestTime(hostNow);
   const signed = BigInt.asIntN(64, abs);
-  v.singleshotDeadline = signed < 0n || signed - now > TIMER_CLAMP_LIMIT ? now + 100n * MS : abs;
+  const guestDeadline = signed < 0n || signed - now > TIMER_CLAMP_LIMIT ? now + 100n * MS : abs;
+  v.singleshotDeadline = v.dom.hostTime(guestDeadline);
   return 0;
 }
 

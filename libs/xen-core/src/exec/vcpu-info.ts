@@ -98,12 +98,13 @@ export const PVCLOCK_SHIFT = 1;
 export const PVCLOCK_TSC_STABLE = 1;
 
 /** Rewrite vcpu_info.time (§4.2) with the version protocol: odd while updating. */
-export function writePvclock(mem: GuestPhysicalMemory, vi: number, tsc: bigint): void {
+/** pvclock at TSC `tsc`; `systemTime` differs from it only for a restored domain (ExecDomain.timeOffsetNs). */
+export function writePvclock(mem: GuestPhysicalMemory, vi: number, tsc: bigint, systemTime = tsc): void {
   const t = vi + VI_TIME;
   const version = mem.readU32(t);
   mem.writeU32(t, (version + 1) | 1);
   mem.writeU64(t + 0x08, tsc);
-  mem.writeU64(t + 0x10, tsc);
+  mem.writeU64(t + 0x10, BigInt.asUintN(64, systemTime));
   mem.writeU32(t + 0x18, PVCLOCK_MUL);
   mem.writeU8(t + 0x1c, PVCLOCK_SHIFT);
   mem.writeU8(t + 0x1d, PVCLOCK_TSC_STABLE);

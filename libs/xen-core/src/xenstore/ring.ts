@@ -52,6 +52,13 @@ export interface RingStats {
   resets: number;
 }
 
+/** What XenstoreRing.exportPending returns. */
+export interface RingPending {
+  input: Uint8Array;
+  output: Uint8Array;
+  broken: boolean;
+}
+
 /** Replies and events queued beyond this stop the server from reading further requests. */
 const OUTPUT_BACKLOG_LIMIT = 64 * 1024;
 
@@ -78,6 +85,30 @@ export class XenstoreRing {
     /** The guest asked for a reconnect: the server must forget the connection's state. */
     private readonly onReset: () => void = () => undefined,
   ) {}
+
+  /**
+   * The server end's state that is not in the page: request bytes read but not yet a whole
+   * message, and output not yet written (snapshots carry it so nothing in flight is lost).
+   */
+  exportPending(): RingPending {
+    const out = new Uint8Array(this.outputBytes);
+    let at = 0;
+    this.output.forEach((m, i) => {
+      const part = i === 0 ? m.subarray(this.outputOffset) : m;
+      out.set(part, at);
+      at += part.length;
+    });
+    return { input: this.input.slice(), output: out, broken: this.broken };
+  }
+
+  /** Take over a saved state (before attach/kick); output is written as the guest makes room. */
+  importPending(p: RingPending): void {
+    this.input = p.input.slice();
+    this.output = p.output.length > 0 ? [p.output.slice()] : [];
+    this.outputOffset = 0;
+    this.outputBytes = p.output.length;
+    this.broken = p.broken;
+  }
 
   /** Advertise what this server supports (the page is otherwise the guest's). */
   attach(): void {

@@ -6,7 +6,7 @@ import type { XenSystem } from '../xen-system';
 import { XenstoreClient } from './client';
 import type { XsConnection } from './connection';
 import type { XsQuotas } from './node-ops';
-import { machineRingPage, RingPage, XenstoreRing } from './ring';
+import { machineRingPage, RingPage, type RingPending, XenstoreRing } from './ring';
 import { DomainIntroducer, XenstoreServer } from './server';
 import type { XsErrorName } from './wire';
 
@@ -36,6 +36,8 @@ export class XenstoreService implements DomainIntroducer {
   readonly client: XenstoreClient;
   readonly domid: number;
   private readonly attached = new Map<number, Attached>();
+  /** Ring state a restored domain's next introduction takes over (see preloadRing). */
+  private readonly preloaded = new Map<number, RingPending>();
 
   constructor(
     private readonly sys: XenSystem,
@@ -52,6 +54,15 @@ export class XenstoreService implements DomainIntroducer {
     return this.sys.events.allocUnbound(hostCaller(this.domid), d.id, this.domid);
   }
 
+  /**
+   * A restored domain's in-flight ring state (exportPending on the old host): its next
+   * XS_INTRODUCE starts the ring from there instead of empty, so a half-sent request or an
+   * unwritten reply survives the move.
+   */
+  preloadRing(domid: number, pending: RingPending): void {
+    this.preloaded.set(domid, pending);
+  }
+
   ring(domid: number): XenstoreRing | undefined {
     return this.attached.get(domid)?.ring;
   }
@@ -66,6 +77,8 @@ export class XenstoreService implements DomainIntroducer {
   }
 
   introduce(server: XenstoreServer, domid: number, mfn: bigint, port: number): XsConnection | XsErrorName {
+    const pending = this.preloaded.get(domid);
+    this.preloaded.delete(domid);
     const d = this.sys.get(domid);
     if (!d) return 'EINVAL';
     const mapped = this.mapRing(domid, mfn);
@@ -91,6 +104,7 @@ export class XenstoreService implements DomainIntroducer {
       return 'EINVAL';
     }
     this.attached.set(domid, { ring, conn, localPort, grant: mapped.grant });
+    if (pending) ring.importPending(pending);
     ring.attach();
     ready = true;
     ring.kick();

@@ -84,6 +84,17 @@ export class ConsoleBackend implements ConsoleSink {
     this.onInput?.();
   }
 
+  /** A copy of the input queued but not yet in the ring (snapshots carry it). */
+  pendingInput(): Uint8Array {
+    const out = new Uint8Array(this.pendingInBytes);
+    let at = 0;
+    for (const c of this.pendingIn) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
   /** Input queued but not yet in the ring. */
   get inputBacklog(): number {
     return this.pendingInBytes;

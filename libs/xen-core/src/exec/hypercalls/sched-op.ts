@@ -57,9 +57,10 @@ function schedPoll(ctx: HypercallContext, v: ArchVcpu, arg: bigint): number {
   if (ports.some((p) => v.dom.env.sys.events.isPending(v.dom.domain, p))) return 0;
   if (v.vcpuInfoMaddr >= 0 && eventDeliverable(mem, v.vcpuInfoMaddr)) return 0;
   const clock = v.dom.env.clock;
-  if (timeout !== 0n && clock && timeout <= clock.now()) return 0;
+  // timeout is guest system time; the deadline is kept in host time.
+  if (timeout !== 0n && clock && timeout <= v.dom.guestTime(clock.now())) return 0;
   v.pollPorts = ports;
-  v.pollDeadline = timeout !== 0n && clock ? timeout : undefined;
+  v.pollDeadline = timeout !== 0n && clock ? v.dom.hostTime(timeout) : undefined;
   v.blocked = true;
   v.stop = 'block';
   return 0;

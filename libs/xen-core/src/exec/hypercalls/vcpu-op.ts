@@ -124,9 +124,9 @@ export function vcpuOp(
       const dv = new DataView(raw.buffer);
       const deadline = dv.getBigUint64(0, true);
       const flags = dv.getUint32(8, true);
-      if (flags & VCPU_SSHOTTMR_future && deadline < env.clock.now()) return -XEN_ETIME;
-      // A deadline in the past fires before the vCPU next enters the guest.
-      target.singleshotDeadline = deadline;
+      if (flags & VCPU_SSHOTTMR_future && deadline < target.dom.guestTime(env.clock.now())) return -XEN_ETIME;
+      // A deadline in the past fires before the vCPU next enters the guest. Kept in host time.
+      target.singleshotDeadline = target.dom.hostTime(deadline);
       return 0;
     }
     case A.VCPUOP_stop_singleshot_timer:

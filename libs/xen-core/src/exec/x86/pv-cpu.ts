@@ -67,6 +67,77 @@ const LDT_SELECTOR = 0xe050;
 /** VMX-format attributes of an LDT system segment: type 2, present. */
 const ATTR_LDT = 0x82;
 
+/** EFER every PV guest runs with: SCE|LME|LMA|NXE. */
+const HW_EFER = 0xd01;
+const ATTR_TYPE_CODE = 1 << 3;
+const attrDpl = (attr: number): number => (attr >> 5) & 3;
+
+/** What the hypervisor decides in a saved context, from the vCPU's virtual state. */
+export interface PvStateFrame {
+  vcr0Ts: boolean;
+  vcr4: number;
+  gdtBase: bigint;
+  gdtLimit: number;
+  ldtBase: bigint;
+  ldtEnts: number;
+}
+
+/**
+ * Make a saved context (x86-core's state image, e.g. from a snapshot) one the hypervisor could
+ * have produced: CPL 3; CS a present DPL-3 code segment and SS a DPL-3 segment (else an error is
+ * returned and the image is unusable); RFLAGS.IF set, IOPL and VM clear; CR0/CR4/EFER as every PV
+ * guest runs with (TS, TSD, FSGSBASE following the virtual state); no IDT; the TR, GDTR and LDTR
+ * of this vCPU's per-domain window; CR3 cleared (the switch-in loads the validated root); SYSENTER
+ * disabled. Registers, segment bases, FPU/SSE and the guest-writable MSRs are kept.
+ */
+export function sanitizePvState(state: Uint8Array, f: PvStateFrame): string | undefined {
+  if (state.length !== CPU_STATE_BYTES) return `context is ${state.length} bytes, not ${CPU_STATE_BYTES}`;
+  const s = new Int32Array(state.buffer, state.byteOffset, CPU_STATE_BYTES / 4);
+  const seg = (sg: number, field: number): number => layout.segIdx(sg, field);
+  const cs = s[seg(layout.CS, layout.SEG_ATTR)];
+  if (
+    !(cs & layout.ATTR_P) ||
+    !(cs & layout.ATTR_S) ||
+    !(cs & ATTR_TYPE_CODE) ||
+    attrDpl(cs) !== 3 ||
+    cs & layout.ATTR_UNUSABLE
+  )
+    return `CS attributes ${cs.toString(16)} are not a present ring-3 code segment`;
+  const ss = s[seg(layout.SS, layout.SEG_ATTR)];
+  if (!(ss & layout.ATTR_P) || attrDpl(ss) !== 3 || ss & layout.ATTR_UNUSABLE)
+    return `SS attributes ${ss.toString(16)} are not a present ring-3 segment`;
+  s[layout.CPL] = 3;
+  s[layout.CODE_BITS] = cs & layout.ATTR_L ? 64 : cs & layout.ATTR_DB ? 32 : 16;
+  s[layout.FLAGS] = (s[layout.FLAGS] | layout.F_IF | layout.F_FIXED1) & ~(layout.F_IOPL | layout.F_VM);
+  s[layout.CR0] = HW_CR0 | (f.vcr0Ts ? layout.CR0_TS : 0);
+  s[layout.CR4] = HW_CR4 | (f.vcr4 & (layout.CR4_TSD | layout.CR4_FSGSBASE));
+  s[layout.EFER] = HW_EFER;
+  s[layout.CR3_LO] = 0;
+  s[layout.CR3_HI] = 0;
+  s[layout.IDTR_BASE_LO] = 0;
+  s[layout.IDTR_BASE_HI] = 0;
+  s[layout.IDTR_LIMIT] = 0;
+  s[layout.GDTR_BASE_LO] = lo32(f.gdtBase);
+  s[layout.GDTR_BASE_HI] = hi32(f.gdtBase);
+  s[layout.GDTR_LIMIT] = f.gdtLimit;
+  const setSeg = (sg: number, sel: number, base: bigint, limit: number, attr: number): void => {
+    s[seg(sg, layout.SEG_SEL)] = sel;
+    s[seg(sg, layout.SEG_ATTR)] = attr;
+    s[seg(sg, layout.SEG_LIMIT)] = limit;
+    s[seg(sg, layout.SEG_BASE_LO)] = lo32(base);
+    s[seg(sg, layout.SEG_BASE_HI)] = hi32(base);
+  };
+  setSeg(layout.TR, 0, 0n, 0, 0x8b);
+  if (f.ldtEnts > 0) setSeg(layout.LDTR, LDT_SELECTOR, f.ldtBase, f.ldtEnts * 8 - 1, ATTR_LDT);
+  else setSeg(layout.LDTR, 0, 0n, 0, layout.ATTR_UNUSABLE);
+  for (const m of [layout.MSR_SYSENTER_CS, layout.MSR_SYSENTER_ESP, layout.MSR_SYSENTER_EIP]) {
+    s[m] = 0;
+    s[m + 1] = 0;
+  }
+  s[layout.HALTED] = 0;
+  return undefined;
+}
+
 const lo32 = (v: bigint): number => Number(BigInt.asUintN(64, v) & 0xffffffffn) | 0;
 const hi32 = (v: bigint): number => Number(BigInt.asUintN(64, v) >> 32n) | 0;
 
@@ -80,8 +151,12 @@ export class PvCpu {
     this.cpu = new Cpu({ memory, embedder });
   }
 
+  /** resetForPv has run: the intercepts every PV guest needs are in place (they are not part of a context). */
+  pvReady = false;
+
   /** Put the CPU into the state every PV vCPU starts from (the caller then loads registers). */
   resetForPv(): void {
+    this.pvReady = true;
     const c = this.cpu;
     c.reset();
     c.enterLongMode({ cr3: 0n, cpl: 3, nxe: true });
@@ -107,6 +182,8 @@ export class PvCpu {
   }
 
   restore(from: Uint8Array): void {
+    // A restored domain's vCPU can be the first this CPU ever runs: set the PV intercepts up first.
+    if (!this.pvReady) this.resetForPv();
     const c = this.cpu;
     c.s8.set(from);
     c.cpl = c.s[layout.CPL];

@@ -1,0 +1,303 @@
+/**
+ * Restore a domain saved by save-domain.ts on this host, with a new domid and new machine frames.
+ * Order: decode and check every section that needs no frames; allocate the domain's frames; write
+ * memory with frame names resolved to this host's mfns; validate page tables by pinning them as
+ * the guest did; vCPUs (roots, GDT and vcpu_info references taken through the normal paths, CPU
+ * context sanitised); event channels; console and xenstore reconnected to this host's backends;
+ * scheduling. Any failure — a SnapshotError (BAD_SNAPSHOT) for a damaged or inconsistent stream,
+ * XenCoreError OUT_OF_MEMORY when the host is too small — tears the half-built domain down, so
+ * nothing is left behind: no frames, ports, grants or xenstore nodes.
+ */
+import { XenCoreError } from '../errors';
+import { setGdt } from '../exec/descriptor-tables';
+import { registerExec } from '../exec/env';
+import { ExecDomain } from '../exec/exec-domain';
+import { ConsoleBackend, type ConsoleBackendOptions } from '../exec/console/console-backend';
+import { CONTROL_DOMID, type PvDomain, type PvHost } from '../exec/pv-host';
+import type { ArchVcpu } from '../exec/vcpu-arch';
+import { sanitizePvState } from '../exec/x86/pv-cpu';
+import { GDT_LIMIT } from '../exec/abi';
+import { newGuestCr3, newUserBaseptr } from '../mm/baseptr';
+import { PGT_l1_page_table, PGT_writable_page, type PageType } from '../mm/frame-table';
+import { GuestAccess } from '../mm/guest-access';
+import { mmuextOp } from '../mm/mmuext-op';
+import type { MmContext } from '../mm/pv-mmu';
+import { PAGE_SIZE } from '../public/page';
+import { MMUEXT_PIN_L1_TABLE } from '../public/xen';
+import { XenstoreError } from '../xenstore/client';
+import { FieldReader, SnapshotError } from './codec';
+import { NO_PFN, readDomain, type SavedDomain } from './domain-section';
+import { readPorts, restorePorts } from './evtchn-section';
+import { FrameResolver } from './frame-names';
+import { loadGrants, readGrants } from './grant-section';
+import { loadMemory, readMemory, type SavedPage } from './memory-section';
+import { decodeSnapshot, sectionReader } from './stream';
+import { readVcpu } from './vcpu-section';
+import { remapLdt } from './save-domain';
+import { LDT_MAX_PAGES } from '../exec/perdomain';
+import { loadStore, readStore, rebasedWatches } from './xenstore-section';
+
+export interface RestoreOptions {
+  /** Domain id (default: the lowest free one). */
+  id?: number;
+  /** xenstore `name` (default: the saved one). */
+  name?: string;
+  console?: ConsoleBackendOptions;
+}
+
+const KNOWN_SECTIONS = new Set(['DOMN', 'MEMR', 'GRNT', 'EVTC', 'XSTR', 'VCPU']);
+
+/** Hypervisor frames a domain costs besides its pages: shared_info and the per-domain area. */
+const overheadFrames = (nrVcpus: number): number => 1 + 2 + Math.ceil(nrVcpus / 16);
+
+export function restoreDomain(host: PvHost, bytes: unknown, o: RestoreOptions = {}): PvDomain {
+  const sys = host.sys;
+  const sections = decodeSnapshot(bytes);
+  for (const tag of sections.keys())
+    if (!KNOWN_SECTIONS.has(tag))
+      throw new SnapshotError(`snapshot has a section ${tag} this host does not know`);
+  const hdr = readDomain(sectionReader(sections, 'DOMN'), sys.host.frames.nrFrames);
+  const memory = readMemory(sectionReader(sections, 'MEMR'), hdr.maxPages);
+  const grantFrames = readGrants(sectionReader(sections, 'GRNT'), sys.grants.maxGrantFrames);
+  const ports = readPorts(sectionReader(sections, 'EVTC'));
+  const store = sections.has('XSTR') ? readStore(sectionReader(sections, 'XSTR')) : undefined;
+  const vcpuReader = sectionReader(sections, 'VCPU');
+  if (vcpuReader.u8() !== hdr.nrVcpus)
+    throw new SnapshotError('VCPU section does not hold one record per vCPU');
+  const portSet = new Set(ports.map((p) => p.port));
+  for (const p of [hdr.consolePort, hdr.storePort])
+    if (p !== 0 && !portSet.has(p)) throw new SnapshotError(`ring port ${p} is not among the saved ports`);
+
+  const need = memory.pages.length + grantFrames.length + overheadFrames(hdr.nrVcpus);
+  const free = sys.host.allocator.freeFrames;
+  if (need > free)
+    throw new XenCoreError('OUT_OF_MEMORY', `snapshot needs ${need} frames, host has ${free} free`);
+  const id = o.id ?? host.freeDomainId();
+  if (id === CONTROL_DOMID) throw new XenCoreError('BAD_DOMID', 'domain 0 is the control domain');
+  const name = o.name ?? hdr.name;
+
+  const console = new ConsoleBackend(o.console);
+  const d = sys.createDomain({
+    id,
+    maxPages: hdr.maxPages,
+    nrVcpus: hdr.nrVcpus,
+    console,
+    handle: hdr.handle,
+    e820: hdr.e820,
+  });
+  let exec: ExecDomain | undefined;
+  try {
+    for (const a of hdr.vmAssist) d.vmAssist.add(a);
+    for (const p of memory.pages) {
+      const mfn = sys.host.allocDomainFrames(id);
+      if (mfn === undefined) throw new XenCoreError('OUT_OF_MEMORY', `no frame for pfn ${p.pfn}`);
+      d.p2m.set(p.pfn, mfn);
+    }
+    const shared = sys.host.allocSpecialFrame(id);
+    if (shared === undefined) throw new XenCoreError('OUT_OF_MEMORY', 'no frame for shared_info');
+    d.sharedInfoMfn = shared;
+    const table = sys.grants.table(id)!;
+    if (!table.grow(grantFrames.length))
+      throw new XenCoreError('OUT_OF_MEMORY', 'no frames for the grant table');
+    grantFrames.forEach((f, i) => {
+      if (f.gpfn === undefined) return;
+      if (d.p2m.has(Number(f.gpfn))) throw new SnapshotError(`grant frame ${i} is placed over pfn ${f.gpfn}`);
+      sys.grants.mapFrameToGpfn(d, BigInt(i), f.gpfn);
+    });
+    const resolver = new FrameResolver(d.p2m, shared, table.frames, sys.host);
+    loadMemory(sys.host, memory, resolver);
+    sys.host.mem.writeBytes(shared * PAGE_SIZE, hdr.sharedInfo);
+    loadGrants(sys.host, table, grantFrames, resolver);
+    pinTables(host, d, memory.pages, resolver);
+
+    exec = new ExecDomain(host, d, console);
+    registerExec(exec);
+    host.adopt({ exec });
+    configureExec(host, exec, hdr, memory.pages.length, resolver);
+    const frames = {
+      toMfn: (pfn: number) => resolver.mfn(pfn),
+      nowNs: host.clock.now(),
+      nowTsc: host.cpu.tsc(),
+    };
+    for (const v of exec.vcpus) {
+      readVcpu(vcpuReader, v, frames);
+      takeVcpuReferences(host, v);
+    }
+    for (const v of exec.vcpus) {
+      const pages = Array.from({ length: vcpuReader.u8() }, () => vcpuReader.u8());
+      if (pages.some((p) => p >= LDT_MAX_PAGES) || !remapLdt(host, v, pages))
+        throw new SnapshotError(`vCPU ${v.id}: saved shadow LDT pages ${pages.join(',')} do not map`);
+    }
+    vcpuReader.end();
+
+    const backends = new Set([hdr.consolePort, hdr.storePort].filter((p) => p !== 0));
+    restorePorts(sys.events, id, ports, backends, CONTROL_DOMID);
+    if (exec.consolePort) {
+      try {
+        host.connectConsole(exec);
+      } catch (e) {
+        throw e instanceof XenCoreError ? new SnapshotError(`console: ${e.message}`) : e;
+      }
+      if (hdr.consoleInput.length > 0) console.queueInput(hdr.consoleInput);
+    }
+    if (host.xenstore) {
+      const xs = host.xenstore;
+      loadStore(
+        xs.client,
+        id,
+        store ?? { oldDomid: hdr.domid, nodes: [], watches: [], pending: emptyPending() },
+        {
+          name,
+          consoleRingRef: exec.consoleMfn || undefined,
+          storeRingRef: exec.storeMfn || undefined,
+        },
+      );
+      if (exec.storePort) {
+        if (store) xs.preloadRing(id, store.pending);
+        xs.client.introduce(id, exec.storeMfn, exec.storePort);
+        const conn = xs.server.domains.get(id)?.conn;
+        if (!conn) throw new SnapshotError('xenstored refused the restored store ring');
+        if (store) conn.watches.push(...rebasedWatches(store, id));
+      }
+    }
+    host.schedule(id, { weight: hdr.weight, cap: hdr.cap });
+  } catch (e) {
+    if (exec) host.destroyDomain(id);
+    else sys.destroyDomain(id);
+    if (e instanceof XenstoreError) throw new SnapshotError(`xenstore: ${e.message}`);
+    throw e;
+  }
+  host.log(
+    `d${id}: restored from a snapshot of d${hdr.domid} (${memory.pages.length} pages, ${hdr.nrVcpus} vCPU(s))`,
+  );
+  host.wake();
+  return host.domains.get(id)!;
+}
+
+const emptyPending = () => ({ input: new Uint8Array(), output: new Uint8Array(), broken: false });
+
+function mmContext(host: PvHost, d: ExecDomain['domain'], vcpu = d.vcpus[0]): MmContext {
+  const { mem, frames } = host.sys.host;
+  return {
+    mmu: host.sys.mmu,
+    domain: d,
+    vcpu,
+    guest: new GuestAccess(mem, frames.nrFrames, () => 0),
+    effects: [],
+  };
+}
+
+/**
+ * Pin every table the guest had pinned, through MMUEXT_PIN_Ln_TABLE: validation is the PV MMU's
+ * own. Pins whose validation needs another table validated first (read-only linear entries) are
+ * retried until no pin makes progress; what is left does not validate → BAD_SNAPSHOT.
+ */
+function pinTables(
+  host: PvHost,
+  d: ExecDomain['domain'],
+  pages: readonly SavedPage[],
+  resolver: FrameResolver,
+): void {
+  const ctx = mmContext(host, d);
+  let todo = pages.filter((p) => p.pinned);
+  let lastRc = 0;
+  while (todo.length > 0) {
+    const left: SavedPage[] = [];
+    for (const p of todo) {
+      const cmd = MMUEXT_PIN_L1_TABLE + ((p.type as PageType) - PGT_l1_page_table);
+      const rc = mmuextOp(ctx, { cmd, arg1: BigInt(resolver.mfn(p.pfn)), arg2: 0n });
+      if (rc !== 0) {
+        left.push(p);
+        lastRc = rc;
+      }
+    }
+    if (left.length === todo.length)
+      throw new SnapshotError(`page table at pfn ${left[0].pfn} does not validate (${lastRc})`);
+    todo = left;
+  }
+}
+
+function configureExec(
+  host: PvHost,
+  exec: ExecDomain,
+  hdr: SavedDomain,
+  nrPages: number,
+  resolver: FrameResolver,
+): void {
+  const mfnOrNone = (pfn: number): number => (pfn === NO_PFN ? 0 : resolver.mfn(pfn));
+  exec.consolePort = hdr.consolePort;
+  exec.storePort = hdr.storePort;
+  exec.startInfoMfn = mfnOrNone(hdr.startInfoPfn);
+  exec.consoleMfn = mfnOrNone(hdr.consolePfn);
+  exec.storeMfn = mfnOrNone(hdr.storePfn);
+  if (hdr.p2mListPfn !== NO_PFN) {
+    if (hdr.p2mListEntries > nrPages) throw new SnapshotError('p2m list longer than the domain');
+    exec.p2mList = { pfn: hdr.p2mListPfn, entries: hdr.p2mListEntries };
+  }
+  // The guest's clock continues from where it was saved, whatever this host's clock reads.
+  exec.timeOffsetNs = hdr.guestTimeNs - host.clock.now();
+  if (hdr.shutdown) exec.shutdownWith(hdr.shutdown.reason, hdr.shutdown.detail || undefined);
+  exec.shutdownCode = hdr.shutdownCode;
+  exec.instructions = hdr.counters.instructions;
+  exec.hypercalls = hdr.counters.hypercalls;
+  exec.continuations = hdr.counters.continuations;
+  exec.exits = hdr.counters.exits;
+}
+
+/**
+ * readVcpu copied the frame fields without references. Take them through the paths a guest uses
+ * (new_guest_cr3 / NEW_USER_BASEPTR validate the roots, set_gdt types the GDT frames seg_desc,
+ * vcpu_info gets its writable reference) so a frame the PV MMU would refuse is refused here, then
+ * make the CPU context one the hypervisor could have produced.
+ */
+function takeVcpuReferences(host: PvHost, v: ArchVcpu): void {
+  const vc = v.vcpu;
+  const want = {
+    guestTable: vc.guestTable,
+    guestTableUser: vc.guestTableUser,
+    gdt: v.gdtFrames,
+    gdtEnts: v.gdtEnts,
+    info: v.vcpuInfoMfn,
+  };
+  vc.guestTable = 0;
+  vc.guestTableUser = 0;
+  v.gdtFrames = [];
+  v.gdtEnts = 0;
+  v.vcpuInfoMfn = 0;
+  const where = `vCPU ${v.id}`;
+  const infoMaddr = vc.vcpuInfoMaddr;
+  if (
+    (infoMaddr === undefined) !== (want.info === 0) ||
+    (infoMaddr !== undefined && Math.floor(infoMaddr / PAGE_SIZE) !== want.info)
+  ) {
+    vc.vcpuInfoMaddr = undefined;
+    throw new SnapshotError(`${where}: vcpu_info placement and frame disagree`);
+  }
+  vc.vcpuInfoMaddr = undefined;
+  if (v.initialised && (want.guestTable === 0 || (!vc.inKernel && want.guestTableUser === 0)))
+    throw new SnapshotError(`${where}: initialised without the root its mode needs`);
+  const ctx = mmContext(host, v.dom.domain, vc);
+  let rc = want.guestTable ? newGuestCr3(ctx, want.guestTable) : 0;
+  if (rc !== 0) throw new SnapshotError(`${where}: kernel root does not validate (${rc})`);
+  rc = want.guestTableUser ? newUserBaseptr(ctx, want.guestTableUser) : 0;
+  if (rc !== 0) throw new SnapshotError(`${where}: user root does not validate (${rc})`);
+  if (want.gdt.length > 0 || want.gdtEnts > 0) {
+    rc = setGdt(host, v, want.gdt.map(BigInt), want.gdtEnts);
+    if (rc !== 0) throw new SnapshotError(`${where}: GDT frames refused (${rc})`);
+  }
+  if (want.info) {
+    rc = host.sys.mmu.types.getPageAndType(want.info, v.dom.id, PGT_writable_page);
+    if (rc !== 0) throw new SnapshotError(`${where}: vcpu_info frame refused (${rc})`);
+    v.vcpuInfoMfn = want.info;
+    vc.vcpuInfoMaddr = infoMaddr;
+  }
+  const why = sanitizePvState(v.cpuState, {
+    vcr0Ts: v.vcr0Ts,
+    vcr4: v.vcr4,
+    gdtBase: v.dom.area.gdtVa(v.id),
+    gdtLimit: GDT_LIMIT,
+    ldtBase: v.dom.area.ldtVa(v.id),
+    ldtEnts: vc.ldtEnts,
+  });
+  if (why) throw new SnapshotError(`${where}: ${why}`);
+}

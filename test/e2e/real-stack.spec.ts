@@ -136,6 +136,50 @@ describe('browser against the real stack (API + agent)', () => {
     await admin.context().close();
   }, 120_000);
 
+  it('an owner invites a teammate by link; the teammate sets a password and works in the same tenant', async () => {
+    const owner = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await signUp(owner, 'Team Co');
+    await owner.getByRole('link', { name: 'Members' }).click();
+    await owner.getByRole('heading', { name: 'Members of Team Co' }).waitFor(SLOW);
+    const invite = owner.getByRole('form', { name: 'Invite a member' });
+    const teammate = `mate-${randomBytes(3).toString('hex')}@example.com`;
+    await invite.getByLabel('Email').fill(teammate);
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    const link = await invite.getByLabel('Invite link').inputValue();
+    expect(link).toMatch(/#\/invite\/xi_/);
+    await expect
+      .poll(() => owner.getByRole('table', { name: 'Invites' }).innerText(), SLOW)
+      .toContain(teammate);
+    await owner.screenshot({ path: 'docs/screenshots/members.png', fullPage: true });
+
+    const mate = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    await mate.goto(link);
+    const accept = mate.getByRole('form', { name: 'Accept invite' });
+    await accept.getByLabel('Password').fill('short');
+    await accept.getByRole('button', { name: 'Join' }).click();
+    expect(await accept.getByRole('alert').innerText()).toContain('at least 10 characters');
+    await accept.getByLabel('Password').fill('a long enough teammate password');
+    await accept.getByRole('button', { name: 'Join' }).click();
+    await mate.getByRole('heading', { name: 'Domains' }).waitFor(SLOW);
+    expect(await mate.locator('.who').innerText()).toBe(`${teammate} · Team Co`);
+    await mate.getByRole('link', { name: 'Members' }).click();
+    const members = mate.getByRole('table', { name: 'Members' });
+    await expect.poll(() => members.getByRole('row').count(), SLOW).toBe(3); // header, owner, member
+    expect(await members.innerText()).toMatch(new RegExp(`${teammate}\\s+member`));
+    // Members do not administer the tenant: no invitations section for them.
+    expect(await mate.getByRole('form', { name: 'Invite a member' }).count()).toBe(0);
+    // The link was for one use.
+    const again = await (await browser.newContext()).newPage();
+    await again.goto(link);
+    await again
+      .getByRole('form', { name: 'Accept invite' })
+      .getByLabel('Password')
+      .fill('another long password');
+    await again.getByRole('button', { name: 'Join' }).click();
+    await expect.poll(() => again.getByRole('alert').innerText(), SLOW).toMatch(/already|used|accepted/i);
+    for (const page of [owner, mate, again]) await page.context().close();
+  }, 120_000);
+
   it.skipIf(!linuxBuilt)(
     'launch "Debian Linux (busybox)" → a shell named after the domain → commands → reboot → shell again → stop powers it off',
     async () => {

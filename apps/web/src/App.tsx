@@ -9,6 +9,8 @@ import { ConsolePage } from './ConsolePage';
 import { DomainPage } from './domains/DomainPage';
 import { DomainsPage } from './domains/DomainsPage';
 import { NavBar } from './layout/NavBar';
+import { AcceptInvitePage } from './members/AcceptInvitePage';
+import { MembersPage } from './members/MembersPage';
 import { TokensPage } from './tokens/TokensPage';
 import { useHashRoute } from './use-hash-route';
 
@@ -28,6 +30,10 @@ export function App() {
       />
     );
   if (state.kind === 'loading') return <main className="meta">Loading…</main>;
+  // An invite link joins a tenant whether or not someone is signed in on this browser.
+  const inviteRoute = /^\/invite\/([^/]+)$/.exec(route);
+  if (inviteRoute)
+    return <AcceptInvitePage token={decodeURIComponent(inviteRoute[1]!)} onSignedIn={signedIn} />;
   if (state.kind === 'signed-out') return <AuthPage error={state.error} onSignedIn={signedIn} />;
   return (
     <>
@@ -43,6 +49,7 @@ function SignedInRoute({ route, session }: { route: string; session: SessionResp
   const domainId = domainRoute && decodeURIComponent(domainRoute[1]!);
   if (domainId) return <DomainPage key={domainId} domainId={domainId} />;
   if (route === '/tokens') return <TokensPage />;
+  if (route === '/members') return <MembersPage session={session} />;
   const admin = session.user.role === 'platform-admin';
   if (route === '/audit') return <AuditPage admin={admin} />;
   // Admin pages for others fall through to the domains list; the API refuses their routes anyway.

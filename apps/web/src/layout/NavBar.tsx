@@ -10,6 +10,7 @@ export function NavBar({ session, onLogOut }: { session: SessionResponse; onLogO
       <nav>
         <a href="#/domains">Domains</a>
         <a href="#/tokens">API tokens</a>
+        <a href="#/members">Members</a>
         <a href="#/audit">Audit log</a>
         {session.user.role === 'platform-admin' && (
           <>

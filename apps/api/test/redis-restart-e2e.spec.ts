@@ -1,0 +1,198 @@
+/**
+ * Redis restarted mid-run, with the real parts: the API (in this process) and a node agent process on a
+ * Redis server of this test's own (append-only file, fsync on every write, as a production Redis for
+ * queues is configured). A `pause` is accepted, Redis is killed before the agent can have finished it
+ * and started again from its AOF: the job is neither lost nor run twice, the domain keeps running across
+ * the outage, and the console and further actions work afterwards.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { agentHeartbeatKey, type DomainView } from '@xeno/contracts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { io as connect } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort, findProjectRoot, sleep } from '../../../tools/infra';
+import { findRedisServer } from '../../../tools/infra/embedded-redis';
+import type { ApiConfig } from '../src/config/api-config';
+import { apiClient } from './api-client';
+import { startTestApp, testApiConfig } from './api-test-app';
+
+const agentEntry = path.join(findProjectRoot(), 'dist/apps/node-agent/src/main.js');
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'xeno-redis-restart-'));
+const AGENT = 'redis-restart-agent';
+
+let app: INestApplication;
+let baseUrl: string;
+let config: ApiConfig;
+let redisPort: number;
+let redisServer: ChildProcess | undefined;
+let agent: ChildProcess | undefined;
+let api: ReturnType<typeof apiClient>;
+
+async function startRedis(): Promise<void> {
+  const dir = path.join(scratch, 'redis');
+  mkdirSync(dir, { recursive: true });
+  redisServer = spawn(
+    findRedisServer(),
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', ''].concat([
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--daemonize',
+      'no',
+    ]),
+    { stdio: 'ignore' },
+  );
+  const probe = new Redis(`redis://127.0.0.1:${redisPort}`, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  probe.on('error', () => undefined);
+  await waitFor('redis-server answering', async () => {
+    try {
+      if (probe.status !== 'ready') await probe.connect();
+      // Loading the AOF answers LOADING errors until it is done.
+      return (await probe.ping()) === 'PONG' ? true : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  probe.disconnect();
+}
+
+async function killRedis(): Promise<void> {
+  const server = redisServer!;
+  const exited = once(server, 'exit');
+  server.kill('SIGKILL');
+  await exited;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(agentEntry))
+    throw new Error(`${agentEntry} is missing: run \`npm run build:server\` first`);
+  redisPort = await findFreePort();
+  await startRedis();
+  config = testApiConfig({ redisUrl: `redis://127.0.0.1:${redisPort}` });
+  ({ app, baseUrl } = await startTestApp(config));
+  api = apiClient(baseUrl);
+  agent = spawn(process.execPath, [agentEntry], {
+    env: {
+      ...process.env,
+      AGENT_ID: AGENT,
+      REDIS_URL: config.redisUrl,
+      REDIS_PREFIX: config.redisPrefix,
+      AGENT_MEMORY_MIB: '256',
+      AGENT_DATA_DIR: path.join(scratch, AGENT),
+      HEARTBEAT_INTERVAL_MS: '500',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  if (agent && agent.exitCode === null && agent.signalCode === null) {
+    const exited = once(agent, 'exit');
+    agent.kill('SIGTERM');
+    await exited;
+  }
+  await app?.close();
+  if (redisServer && redisServer.exitCode === null && redisServer.signalCode === null) await killRedis();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('Redis restarted mid-run', () => {
+  it('loses and duplicates no job; the domain runs through the outage and answers afterwards', async () => {
+    const heartbeat = async () => {
+      const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 0, lazyConnect: true });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        return (await client.exists(agentHeartbeatKey(config.redisPrefix, AGENT))) ? true : undefined;
+      } catch {
+        return undefined;
+      } finally {
+        client.disconnect();
+      }
+    };
+    await waitFor('agent heartbeat', heartbeat);
+    const owner = await api.signUp();
+    const created = await api.call('POST', '/api/domains', {
+      cookie: owner.cookie,
+      body: { name: 'steady', imageId: 'xenolite', memoryMiB: 32 },
+    });
+    expect(created.status).toBe(201);
+    const id = (created.body as DomainView).id;
+    const act = (action: string) =>
+      api.call('POST', `/api/domains/${id}/actions`, { cookie: owner.cookie, body: { action } });
+    const domain = () =>
+      api.call('GET', `/api/domains/${id}`, { cookie: owner.cookie }).then((a) => a.body as DomainView);
+    const log = async () => {
+      const response = await fetch(`${baseUrl}/api/domains/${id}/console/log.txt`, {
+        headers: { cookie: owner.cookie },
+      });
+      return response.ok ? response.text() : '';
+    };
+    expect((await act('start')).status).toBe(202);
+    await waitFor('running', async () => ((await domain()).state === 'running' ? true : undefined));
+    await waitFor('prompt', async () => ((await log()).includes('xenolite:~$ ') ? true : undefined));
+
+    // Accepted, then Redis dies at once: the job is in its append-only file, not (yet) done by the agent.
+    expect((await act('pause')).status).toBe(202);
+    await killRedis();
+    await sleep(1_500); // the API and the agent notice the outage and retry meanwhile
+    await startRedis();
+
+    await waitFor('paused after the restart', async () =>
+      (await domain()).state === 'paused' ? true : undefined,
+    );
+    await waitFor('agent heartbeat again', heartbeat);
+    expect((await act('resume')).status).toBe(202);
+    await waitFor('running again', async () => ((await domain()).state === 'running' ? true : undefined));
+
+    const history = (await api.call('GET', `/api/domains/${id}/actions`, { cookie: owner.cookie })).body
+      .actions as Array<{ action: string; status: string }>;
+    expect(history.map((a) => `${a.action}:${a.status}`)).toEqual([
+      'resume:succeeded',
+      'pause:succeeded',
+      'start:succeeded',
+    ]);
+    // The agent carried out each action exactly once (its journal keeps one line per completed action).
+    const journal = readFileSync(path.join(scratch, AGENT, 'actions.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { actionId: string }).actionId);
+    const ids = (history as unknown as Array<{ id: string }>).map((a) => a.id);
+    expect(journal.filter((actionId) => ids.includes(actionId)).sort()).toEqual([...ids].sort());
+    // The guest ran on through all of it: same boot (one banner), and it still answers its console.
+    expect((await log()).split('xenolite 0.1.0').length - 1).toBe(1);
+    const socket = connect(`${baseUrl}/console`, {
+      transports: ['websocket'],
+      extraHeaders: { cookie: owner.cookie },
+      forceNew: true,
+    });
+    try {
+      const attached = (await socket.timeout(10_000).emitWithAck('attach', { domainId: id })) as {
+        ok: boolean;
+      };
+      expect(attached.ok).toBe(true);
+      socket.emit('input', 'echo after  restart\r');
+      await waitFor('echo after the restart', async () =>
+        (await log()).includes('after restart') ? true : undefined,
+      );
+    } finally {
+      socket.disconnect();
+    }
+  }, 240_000);
+});

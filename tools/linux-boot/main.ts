@@ -25,6 +25,11 @@ export interface BootReport {
   consoleTail: string;
   /** With --profile: the boot's largest shares by kernel function. */
   profile?: Array<{ name: string; share: number; samples: number }>;
+  /**
+   * With --balloon-mib: the memory the domain held before its target was lowered, after, and after the
+   * target went back up to where it was.
+   */
+  balloon?: { targetKiB: number; beforeKiB: number; afterKiB: number; restoredKiB: number };
 }
 
 const PROFILE_SAMPLE_INSTRUCTIONS = 100_000;
@@ -47,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
     'debian-linux',
   );
   const commands: string[] = [];
+  let balloonMiB: number | undefined;
   let name: string | undefined;
   let profiling = false;
   for (let i = 0; i < argv.length; i++) {
@@ -54,9 +60,10 @@ async function main(argv: string[]): Promise<void> {
     else if (argv[i] === '--command') commands.push(argv[++i] ?? '');
     else if (argv[i] === '--name') name = argv[++i];
     else if (argv[i] === '--profile') profiling = true;
+    else if (argv[i] === '--balloon-mib') balloonMiB = Number(argv[++i]);
     else
       throw new Error(
-        `unknown argument "${argv[i]}" (use --image-dir DIR, --name NAME, --profile, --command CMD)`,
+        `unknown argument "${argv[i]}" (use --image-dir DIR, --name NAME, --profile, --command CMD, --balloon-mib MIB)`,
       );
   }
   const manifestPath = path.join(imageDir, 'image.json');
@@ -105,6 +112,7 @@ async function main(argv: string[]): Promise<void> {
         output: await linux.command(command, manifest.prompt, COMMAND_BUDGET),
       });
     }
+    if (balloonMiB !== undefined) report.balloon = await balloon(host, linux, dom.exec.id, balloonMiB);
     linux.type('poweroff\n');
     await linux.runUntil(() => false, COMMAND_BUDGET);
   }
@@ -116,6 +124,23 @@ async function main(argv: string[]): Promise<void> {
   writeFileSync(path.join(imageDir, 'last-console.log'), linux.text, 'latin1');
   host.destroyDomain(dom.exec.id);
   console.log(JSON.stringify(report));
+}
+
+/**
+ * Lowers the domain's xenstore memory/target (what `DomainControl.setMemoryTarget` and `xl mem-set` write)
+ * and lets the guest run: Linux's balloon driver hands the difference back with decrease_reservation.
+ * Then the target goes back up and the driver takes the memory again (populate_physmap).
+ */
+async function balloon(host: PvHost, linux: LinuxConsole, domid: number, targetMiB: number) {
+  const domain = host.domains.get(domid)!.exec.domain;
+  const beforeKiB = domain.totPages * 4;
+  const targetKiB = targetMiB * 1024;
+  host.xenstore!.client.write(`/local/domain/${domid}/memory/target`, String(targetKiB));
+  await linux.runUntil(() => domain.totPages * 4 <= targetKiB, COMMAND_BUDGET);
+  const afterKiB = domain.totPages * 4;
+  host.xenstore!.client.write(`/local/domain/${domid}/memory/target`, String(beforeKiB));
+  await linux.runUntil(() => domain.totPages * 4 >= beforeKiB, COMMAND_BUDGET);
+  return { targetKiB, beforeKiB, afterKiB, restoredKiB: domain.totPages * 4 };
 }
 
 /** Names the boot's hottest kernel functions by asking the guest's kallsyms about the sampled addresses. */

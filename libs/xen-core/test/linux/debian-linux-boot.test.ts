@@ -1,6 +1,6 @@
 /**
  * `npm run test:linux`: Debian's unmodified cloud kernel boots on xen-core to the busybox shell of the
- * image `npm run build:image:linux` builds, runs commands and powers off. Debian's binaries cannot be
+ * image `npm run build:image:linux` builds, runs commands, balloons down and back up, and powers off. Debian's binaries cannot be
  * committed, so without a built image this file skips, saying why.
  *
  * The boot runs in a child process on the compiled build (tools/linux-boot), as the node agent runs
@@ -38,6 +38,7 @@ describe.skipIf(!built)("Debian's Linux cloud kernel on xen-core", () => {
         '--name',
         'linux-test-1',
         ...COMMANDS.flatMap((c) => ['--command', c]),
+        ...['--balloon-mib', '96'],
       ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
@@ -55,6 +56,10 @@ describe.skipIf(!built)("Debian's Linux cloud kernel on xen-core", () => {
     expect(output('ls /')).toMatch(/bin[\s\S]*proc[\s\S]*sys/);
     expect(output('echo $((6*7))')).toMatch(/^[^\n]*\n42\r?\n/);
     expect(output('dmesg | tail')).toMatch(/\[\s*\d+\.\d+\]/);
+    // Its balloon driver gives memory back when the toolstack lowers memory/target, and takes it again.
+    expect(report.balloon).toMatchObject({ beforeKiB: 131072, targetKiB: 98304 });
+    expect(report.balloon!.afterKiB).toBeLessThanOrEqual(98304);
+    expect(report.balloon!.restoredKiB).toBe(131072);
     expect(report.shutdown).toBe('poweroff');
     console.log(
       `[test:linux] prompt after ${report.bootInstructions} guest instructions in ${report.bootSeconds.toFixed(1)} s; ` +

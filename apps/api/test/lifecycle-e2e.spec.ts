@@ -41,7 +41,7 @@ function startAgent(agentId: string): ChildProcess {
       REDIS_PREFIX: config.redisPrefix,
       AGENT_MEMORY_MIB: '256',
       AGENT_DATA_DIR: path.join(scratch, agentId),
-      HEARTBEAT_INTERVAL_MS: '500',
+      HEARTBEAT_INTERVAL_MS: '1000', // TTL 3 s: a loaded CI machine can stall an agent's beat for over a second
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -161,9 +161,18 @@ describe('domain lifecycle through the API with real agents', () => {
     );
     // The sweeper's own timer may get there first; either way the next pass finds nothing more to do.
     await app.get(LostAgentSweeper).sweep();
-    const recovered = await waitFor('running on agent b', async () => {
-      const d = await domain();
-      return d.state === 'running' && d.agentId === 'e2e-agent-b' ? d : undefined;
+    let last: DomainView | undefined;
+    const recovered = await waitFor(
+      'running on agent b',
+      async () => {
+        last = await domain();
+        return last.state === 'running' && last.agentId === 'e2e-agent-b' ? last : undefined;
+      },
+      120_000,
+    ).catch(async (error: Error) => {
+      // Say where it stopped: the domain and every action with its outcome.
+      const actions = (await api.call('GET', `/api/domains/${id}/actions`, { cookie: owner.cookie })).body;
+      throw new Error(`${error.message}; domain ${JSON.stringify(last)}; actions ${JSON.stringify(actions)}`);
     });
     expect(recovered.stateDetail).toBeNull();
     const history = (await api.call('GET', `/api/domains/${id}/actions`, { cookie: owner.cookie })).body

@@ -10,6 +10,8 @@ export interface HostDomainInfo {
   /** Xen domain id (changes when the guest reboots: the toolstack builds a new domain). */
   domid: number;
   name: string;
+  /** Image the domain was built from (a reboot rebuilds it from this image). */
+  imageId: string;
   state: 'running' | 'paused' | 'stopping';
   memoryMiB: number;
   vcpus: number;

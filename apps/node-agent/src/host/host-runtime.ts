@@ -375,6 +375,7 @@ export class HostRuntime {
       domainId: spec.domainId,
       domid: exec.id,
       name: spec.name,
+      imageId: spec.imageId,
       state: hosted.pending
         ? 'stopping'
         : hosted.pausedOnline || hosted.frozen || !started

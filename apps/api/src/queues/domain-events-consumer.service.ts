@@ -15,6 +15,7 @@ import {
 import { Worker, type Job } from 'bullmq';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DomainEventApplier } from '../domains/domain-event-applier.service';
+import { MoveProgress } from '../moves/move-progress.service';
 import { LifecycleDispatcher } from './lifecycle-dispatcher.service';
 import { redisConnectionOptions } from '../redis/redis-connection-options';
 import { randomUUID } from 'node:crypto';
@@ -34,6 +35,7 @@ export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicati
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly applier: DomainEventApplier,
     private readonly dispatcher: LifecycleDispatcher,
+    private readonly moves: MoveProgress,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -78,6 +80,8 @@ export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicati
         });
       return;
     }
+    // A move's events come from two agents for one action: the move protocol applies them.
+    if (await this.moves.apply(job.data as AgentDomainEvent)) return;
     const result = await this.applier.apply(job.data as AgentDomainEvent);
     if (!result.applied)
       this.logger.debug(

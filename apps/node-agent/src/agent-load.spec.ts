@@ -10,6 +10,7 @@ const domain = (
   domainId,
   domid: 1,
   name: domainId,
+  imageId: 'xenolite',
   state: 'running',
   memoryMiB: 64,
   reservationMiB: 64,

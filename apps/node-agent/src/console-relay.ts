@@ -49,11 +49,14 @@ export class ConsoleRelay {
     );
   }
 
-  /** Start relaying a domain: continue its seq from the stream, listen for its input. */
-  async open(domainId: string): Promise<void> {
+  /**
+   * Start relaying a domain: continue its seq from the stream (or from `atLeastSeq`, where a moved
+   * domain's snapshot says its console had got to, whichever is further), listen for its input.
+   */
+  async open(domainId: string, atLeastSeq = 0): Promise<void> {
     if (this.consoles.has(domainId)) return;
     const last = await this.redis.xrevrange(consoleLogKey(this.prefix, domainId), '+', '-', 'COUNT', 1);
-    const nextSeq = last.length > 0 ? seqAfter(last[0][1]) : 0;
+    const nextSeq = Math.max(atLeastSeq, last.length > 0 ? seqAfter(last[0][1]) : 0);
     this.consoles.set(domainId, {
       domainId,
       nextSeq,
@@ -72,6 +75,23 @@ export class ConsoleRelay {
     this.inputChannels.delete(channel);
     this.consoles.delete(domainId);
     await this.subscriber.unsubscribe(channel).catch(() => undefined);
+  }
+
+  /**
+   * Wait until everything the host handed over for a domain is in its Redis stream; returns the seq the
+   * next byte will get. Before a move: the target continues from there. Throws after `timeoutMs` (Redis
+   * away): the caller retries later.
+   */
+  async flush(domainId: string, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const console = this.consoles.get(domainId);
+      if (!console) throw new Error(`the console of ${domainId} is not relayed here`);
+      if (console.bufferedBytes === 0 && !console.writing) return console.nextSeq;
+      if (Date.now() > deadline)
+        throw new Error(`console output of ${domainId} not stored in Redis within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   /** Bytes waiting for Redis, over all domains. */

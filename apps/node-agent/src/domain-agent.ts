@@ -15,6 +15,7 @@ import type { DomainHost } from './host/domain-host';
 import type { JsonLogger } from './json-logger';
 import { LifecycleJobs } from './lifecycle-jobs';
 import { startLifecycleWorker } from './lifecycle-worker';
+import { RedisSnapshotStore } from './snapshot-store';
 
 export interface DomainAgentOptions {
   agentId: string;
@@ -49,6 +50,7 @@ export class DomainAgent {
       new ActionJournal(options.dataDir),
       this.consoles,
       this.events,
+      new RedisSnapshotStore(options.redis),
     );
     host.on('exit', (domainId, reason, detail) => {
       void this.consoles.close(domainId);

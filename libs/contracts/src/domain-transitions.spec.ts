@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DOMAIN_ACTIONS, DOMAIN_STATES, type DomainAction, type DomainState } from './domain-lifecycle';
-import { actionTransition, allowedActions, DOMAIN_TRANSITIONS } from './domain-transitions';
+import { actionTransition, allowedActions, DOMAIN_TRANSITIONS, moveTransition } from './domain-transitions';
 
 describe('actionTransition', () => {
   it.each<[DomainState, DomainAction, DomainState]>([
@@ -49,5 +49,20 @@ describe('actionTransition', () => {
     expect(allowedActions('running')).toEqual(['stop', 'reboot', 'pause', 'destroy']);
     expect(allowedActions('stopped')).toEqual(['start']);
     expect(allowedActions('migrating')).toEqual([]);
+  });
+});
+
+describe('moveTransition', () => {
+  it('moves running and paused domains through migrating', () => {
+    for (const state of ['running', 'paused'] as const)
+      expect(moveTransition(state)).toEqual({ allowed: true, inFlight: 'migrating', settles: 'running' });
+  });
+
+  it('refuses every other state with the reason', () => {
+    for (const state of DOMAIN_STATES.filter((s) => s !== 'running' && s !== 'paused'))
+      expect(moveTransition(state)).toEqual({
+        allowed: false,
+        reason: `cannot move a domain that is ${state} (allowed from: running, paused)`,
+      });
   });
 });

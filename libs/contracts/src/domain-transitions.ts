@@ -54,3 +54,23 @@ export function allowedActions(state: DomainState): DomainAction[] {
     DOMAIN_TRANSITIONS[action].from.includes(state),
   );
 }
+
+/**
+ * Moving a domain to another agent (an admin's action, not a tenant's): from running or paused, the domain
+ * is `migrating` while the source saves it and the target restores it, then settles in the state it had.
+ */
+export const MOVE_RULE: Readonly<ActionRule> = {
+  from: ['running', 'paused'],
+  inFlight: 'migrating',
+  settles: 'running',
+};
+
+/** Whether a domain in `state` may be moved; never throws. */
+export function moveTransition(state: DomainState): ActionVerdict {
+  if (!MOVE_RULE.from.includes(state))
+    return {
+      allowed: false,
+      reason: `cannot move a domain that is ${state} (allowed from: ${MOVE_RULE.from.join(', ')})`,
+    };
+  return { allowed: true, inFlight: MOVE_RULE.inFlight, settles: MOVE_RULE.settles };
+}

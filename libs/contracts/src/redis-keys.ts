@@ -57,6 +57,12 @@ export function consoleInputChannel(prefix: string, domainId: string): string {
   return `${prefix}console:${domainId}:in`;
 }
 
+/**
+ * How long a stored snapshot is kept: long enough for the target of a move to be retried, short enough
+ * that an abandoned move does not hold Redis memory for good (the target deletes it once restored).
+ */
+export const DOMAIN_SNAPSHOT_TTL_SECONDS = 3600;
+
 /** Where a domain snapshot (moves between agents, recovery) is stored. */
 export function domainSnapshotKey(prefix: string, domainId: string, actionId: string): string {
   return `${prefix}snapshot:${domainId}:${actionId}`;

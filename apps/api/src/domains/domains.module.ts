@@ -21,6 +21,6 @@ import { HeartbeatPlacementAgents, PlacementAgents } from './placement-agents';
     DomainStatePublisher,
     { provide: PlacementAgents, useClass: HeartbeatPlacementAgents },
   ],
-  exports: [DomainCreation, DomainActions, DomainEventApplier, PlacementAgents],
+  exports: [DomainCreation, DomainActions, DomainEventApplier, DomainStatePublisher, PlacementAgents],
 })
 export class DomainsModule {}

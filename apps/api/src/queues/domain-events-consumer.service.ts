@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DomainEventApplier } from '../domains/domain-event-applier.service';
 import { Metrics } from '../metrics/metrics';
+import { MoveProgress } from '../moves/move-progress.service';
 import { LifecycleDispatcher } from './lifecycle-dispatcher.service';
 import { REDIS_CLIENT } from '../redis/redis-client';
 import { redisConnectionOptions } from '../redis/redis-connection-options';
@@ -40,6 +41,7 @@ export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicati
     private readonly dispatcher: LifecycleDispatcher,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly metrics: Metrics,
+    private readonly moves: MoveProgress,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -95,6 +97,8 @@ export class DomainEventsConsumer implements OnApplicationBootstrap, OnApplicati
         });
       return;
     }
+    // A move's events come from two agents for one action: the move protocol applies them.
+    if (await this.moves.apply(job.data as AgentDomainEvent)) return;
     const result = await this.applier.apply(job.data as AgentDomainEvent);
     if (!result.applied)
       this.logger.debug(

@@ -57,9 +57,23 @@ export class ConsolePump {
     return output || input;
   }
 
-  private pumpOutput(backend: ConsoleBackend): boolean {
+  /**
+   * Everything the backend holds, whatever the credit (the backend's own limit bounds it): before a domain
+   * is saved and destroyed for a move, so no byte it printed stays behind on the source.
+   */
+  flushOutput(): void {
+    const backend = this.backend;
+    if (backend) this.pumpOutput(backend, Infinity);
+  }
+
+  /** A copy of the keyboard input still queued here (not yet in the ring): a snapshot carries it on. */
+  queuedInput(): Uint8Array {
+    return new Uint8Array(Buffer.concat(this.input));
+  }
+
+  private pumpOutput(backend: ConsoleBackend, credit = CONSOLE_IN_FLIGHT_BYTES): boolean {
     let moved = false;
-    while (this.inFlight < CONSOLE_IN_FLIGHT_BYTES) {
+    while (this.inFlight < credit) {
       // read() returns everything buffered at once (and lets the backend drain the ring again).
       const buffered = backend.output.read() as Buffer | null;
       if (!buffered || buffered.length === 0) break;

@@ -4,7 +4,13 @@
  * pCPU workers) can change in one file.
  */
 import type { ShutdownReason } from '@xeno/contracts';
-import type { CreateDomainRequest, HostDomainInfo, HostStats } from './host-protocol';
+import type {
+  CreateDomainRequest,
+  HostDomainInfo,
+  HostSnapshot,
+  HostStats,
+  RestoreDomainRequest,
+} from './host-protocol';
 
 export interface DomainHostEvents {
   /** Console output of a domain, in order; call acknowledgeConsole once it is handed on. */
@@ -19,6 +25,12 @@ export interface DomainHostEvents {
 
 export interface DomainHost {
   create(request: CreateDomainRequest): Promise<HostDomainInfo>;
+  /** Rebuild a saved domain here; it runs at once (or stays paused if it was saved paused). */
+  restore(request: RestoreDomainRequest): Promise<HostDomainInfo>;
+  /** Freeze and save a domain; its console output is emitted before this resolves. */
+  save(domainId: string): Promise<HostSnapshot>;
+  /** Let a domain frozen by save run again. */
+  thaw(domainId: string): Promise<HostDomainInfo>;
   start(domainId: string): Promise<HostDomainInfo>;
   stop(domainId: string, timeoutMs: number): Promise<{ shutdownReason: ShutdownReason }>;
   reboot(domainId: string, timeoutMs: number): Promise<HostDomainInfo>;

@@ -10,6 +10,8 @@ export interface HostDomainInfo {
   /** Xen domain id (changes when the guest reboots: the toolstack builds a new domain). */
   domid: number;
   name: string;
+  /** Image the domain was built from (a reboot rebuilds it from this image). */
+  imageId: string;
   state: 'running' | 'paused' | 'stopping';
   memoryMiB: number;
   /** Memory the domain holds now (its current reservation, which ballooning moves). */
@@ -38,8 +40,37 @@ export interface CreateDomainRequest {
   ramdisk?: Uint8Array;
 }
 
+/**
+ * A domain saved by the host for a move: xen-core's snapshot stream plus what the agent's own side keeps
+ * (the user pause, keyboard input still queued in the pump), so a restore elsewhere continues exactly.
+ */
+export interface HostSnapshot {
+  domainId: string;
+  /** xen-core's whole-domain stream (libs/xen-core/src/snapshot). */
+  xen: Uint8Array;
+  /** Paused by the tenant when saved (a restore keeps it paused). */
+  paused: boolean;
+  /** Keyboard input queued for the guest but not yet in its console ring. */
+  pendingInput: Uint8Array;
+}
+
+/** Rebuild a domain from a HostSnapshot (the image stays with it so the restored domain can reboot). */
+export interface RestoreDomainRequest {
+  op: 'restore';
+  create: CreateDomainRequest;
+  snapshot: HostSnapshot;
+}
+
 export type HostRequest =
   | CreateDomainRequest
+  | RestoreDomainRequest
+  /**
+   * Freeze a domain and save it: its console output is all handed over before the reply, and it stays
+   * frozen (no guest instruction runs) until `thaw` or `destroy`, so nothing happens after the snapshot.
+   */
+  | { op: 'save'; domainId: string }
+  /** Let a domain frozen by `save` run again (the move did not happen). */
+  | { op: 'thaw'; domainId: string }
   /** Let a created domain run. */
   | { op: 'start'; domainId: string }
   /** Ask the guest to power off (xenstore control/shutdown); destroy it if it has not after timeoutMs. */
@@ -55,6 +86,9 @@ export type HostRequest =
 /** What each request resolves to. */
 export interface HostReplies {
   create: HostDomainInfo;
+  restore: HostDomainInfo;
+  save: HostSnapshot;
+  thaw: HostDomainInfo;
   start: HostDomainInfo;
   stop: { shutdownReason: ShutdownReason };
   reboot: HostDomainInfo;

@@ -7,6 +7,8 @@
  */
 import type { ShutdownReason } from '@xeno/contracts';
 import { PvHost, type PvDomain } from '@xeno/xen-core/exec';
+import { restoreDomain } from '@xeno/xen-core/snapshot/restore-domain';
+import { saveDomain } from '@xeno/xen-core/snapshot/save-domain';
 import { ConsolePump } from './console-pump';
 import {
   HostError,
@@ -14,9 +16,14 @@ import {
   type FromWorker,
   type HostDomainInfo,
   type HostRequest,
+  type HostSnapshot,
   type HostStats,
+  type RestoreDomainRequest,
   type ToWorker,
 } from './host-protocol';
+
+/** Console backend buffer: small, because the pump's credit is what bounds console memory. */
+const CONSOLE_OUTPUT_LIMIT = 64 * 1024;
 
 /** Instructions per run() call: small enough that messages wait at most a few ms. */
 const RUN_SLICE_INSTRUCTIONS = 1_000_000;
@@ -37,6 +44,8 @@ interface HostedDomain {
   pending: PendingShutdown | undefined;
   /** Instructions of earlier incarnations (before guest reboots). */
   earlierInstructions: number;
+  /** Saved for a move: held by the scheduler until thawed or destroyed. */
+  frozen: boolean;
 }
 
 export type PostMessage = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
@@ -95,6 +104,12 @@ export class HostRuntime {
     switch (request.op) {
       case 'create':
         return this.create(request);
+      case 'restore':
+        return this.restore(request);
+      case 'save':
+        return this.save(this.find(request.domainId));
+      case 'thaw':
+        return this.info(this.thaw(this.find(request.domainId)));
       case 'start': {
         const hosted = this.find(request.domainId);
         this.host.unpause(hosted.dom.exec.id);
@@ -141,8 +156,97 @@ export class HostRuntime {
       pausedOnline: undefined,
       pending: undefined,
       earlierInstructions: 0,
+      frozen: false,
     };
     this.domains.set(domainId, hosted);
+    return this.info(hosted);
+  }
+
+  /**
+   * Freeze and save a domain for a move. Its console is drained completely first (ring → backend → main
+   * thread, credit or not), so the chunks are posted before the reply and the relay has every byte the
+   * guest printed. The tenant's pause (vCPUs offline) is undone for the save only: the snapshot records the
+   * guest's own vCPU state and `paused` says to pause it again on the target.
+   */
+  private save(hosted: HostedDomain): HostSnapshot {
+    const { domainId, name } = hosted.request.spec;
+    if (hosted.pending) throw new HostError('CONFLICT', `a ${hosted.pending.kind} is in progress`);
+    const id = hosted.dom.exec.id;
+    this.host.sched.setPaused(id, true);
+    hosted.frozen = true;
+    const paused = hosted.pausedOnline;
+    if (paused) hosted.dom.exec.vcpus.forEach((v, i) => (v.online = paused[i]));
+    try {
+      this.drainConsole(hosted);
+      const xen = saveDomain(this.host, id, name).bytes;
+      this.drainConsole(hosted);
+      return { domainId, xen, paused: paused !== undefined, pendingInput: hosted.pump.queuedInput() };
+    } catch (error) {
+      this.thaw(hosted);
+      throw new HostError('REFUSED', `cannot save domain ${domainId}: ${(error as Error).message}`);
+    } finally {
+      if (paused) for (const v of hosted.dom.exec.vcpus) v.online = false;
+    }
+  }
+
+  private drainConsole(hosted: HostedDomain): void {
+    do hosted.pump.flushOutput();
+    while (hosted.dom.exec.console.service());
+    hosted.pump.flushOutput();
+  }
+
+  private thaw(hosted: HostedDomain): HostedDomain {
+    if (hosted.frozen) {
+      this.host.sched.setPaused(hosted.dom.exec.id, false);
+      hosted.frozen = false;
+      this.host.wake();
+    }
+    return hosted;
+  }
+
+  /**
+   * A domain saved elsewhere, rebuilt here under the same API domain id (new domid and frames). It keeps
+   * its CreateDomainRequest, so a reboot later rebuilds it from the image as for any other domain.
+   */
+  private restore(request: RestoreDomainRequest): HostDomainInfo {
+    const { spec } = request.create;
+    const { domainId } = spec;
+    if (this.domains.has(domainId)) throw new HostError('CONFLICT', `domain ${domainId} already exists`);
+    if (request.snapshot.domainId !== domainId)
+      throw new HostError(
+        'REFUSED',
+        `the snapshot is of domain ${request.snapshot.domainId}, not of ${domainId}`,
+      );
+    const pump = new ConsolePump((data) =>
+      this.post({ type: 'console', domainId, data }, [data.buffer as ArrayBuffer]),
+    );
+    let dom: PvDomain;
+    try {
+      dom = restoreDomain(this.host, request.snapshot.xen, {
+        name: spec.name,
+        console: { outputLimit: CONSOLE_OUTPUT_LIMIT },
+      });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new HostError(
+        'REFUSED',
+        `cannot restore domain ${domainId}: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}`,
+      );
+    }
+    pump.attach(dom.exec.console);
+    if (request.snapshot.pendingInput.length > 0) pump.queueInput(request.snapshot.pendingInput);
+    const hosted: HostedDomain = {
+      request: request.create,
+      dom,
+      pump,
+      pausedOnline: undefined,
+      pending: undefined,
+      earlierInstructions: 0,
+      frozen: false,
+    };
+    this.domains.set(domainId, hosted);
+    // Synchronous since restoreDomain: no guest instruction ran in between.
+    if (request.snapshot.paused) this.pause(hosted);
     return this.info(hosted);
   }
 
@@ -159,7 +263,7 @@ export class HostRuntime {
         vcpus: spec.vcpus,
         cmdline: spec.cmdline,
         // Small backend buffer: the pump's credit is what bounds console memory.
-        console: { outputLimit: 64 * 1024 },
+        console: { outputLimit: CONSOLE_OUTPUT_LIMIT },
         paused,
       });
     } catch (error) {
@@ -271,7 +375,12 @@ export class HostRuntime {
       domainId: spec.domainId,
       domid: exec.id,
       name: spec.name,
-      state: hosted.pending ? 'stopping' : hosted.pausedOnline || !started ? 'paused' : 'running',
+      imageId: spec.imageId,
+      state: hosted.pending
+        ? 'stopping'
+        : hosted.pausedOnline || hosted.frozen || !started
+          ? 'paused'
+          : 'running',
       memoryMiB: spec.memoryMiB,
       reservationMiB: Math.round(exec.domain.totPages / 256),
       vcpus: spec.vcpus,

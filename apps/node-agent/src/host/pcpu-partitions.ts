@@ -11,7 +11,14 @@
 import type { ShutdownReason } from '@xeno/contracts';
 import { EventEmitter } from 'node:events';
 import type { DomainHost, DomainHostEvents } from './domain-host';
-import { HostError, type CreateDomainRequest, type HostDomainInfo, type HostStats } from './host-protocol';
+import {
+  HostError,
+  type CreateDomainRequest,
+  type HostDomainInfo,
+  type HostSnapshot,
+  type HostStats,
+  type RestoreDomainRequest,
+} from './host-protocol';
 
 export interface Partition {
   host: DomainHost;
@@ -53,18 +60,20 @@ export class PartitionedDomainHost extends EventEmitter implements DomainHost {
     return this.placed.get(domainId);
   }
 
-  async create(request: CreateDomainRequest): Promise<HostDomainInfo> {
-    const { domainId, memoryMiB } = request.spec;
-    if (this.placed.has(domainId)) throw new HostError('CONFLICT', `domain ${domainId} already exists`);
-    const index = await this.choosePartition(memoryMiB);
-    this.inFlightMiB[index] += memoryMiB;
-    try {
-      const info = await this.partitions[index].host.create(request);
-      this.placed.set(domainId, index);
-      return info;
-    } finally {
-      this.inFlightMiB[index] -= memoryMiB;
-    }
+  create(request: CreateDomainRequest): Promise<HostDomainInfo> {
+    return this.placeNew(request, (host) => host.create(request));
+  }
+
+  /** A domain moved in from another agent is placed like a new one. */
+  restore(request: RestoreDomainRequest): Promise<HostDomainInfo> {
+    return this.placeNew(request.create, (host) => host.restore(request));
+  }
+
+  async save(domainId: string): Promise<HostSnapshot> {
+    return this.hostOf(domainId).save(domainId);
+  }
+  async thaw(domainId: string): Promise<HostDomainInfo> {
+    return this.hostOf(domainId).thaw(domainId);
   }
 
   async start(domainId: string): Promise<HostDomainInfo> {
@@ -127,6 +136,23 @@ export class PartitionedDomainHost extends EventEmitter implements DomainHost {
     const index = this.placed.get(domainId);
     if (index === undefined) throw new HostError('NOT_FOUND', `domain ${domainId} is not on this host`);
     return this.partitions[index].host;
+  }
+
+  private async placeNew(
+    request: CreateDomainRequest,
+    build: (host: DomainHost) => Promise<HostDomainInfo>,
+  ): Promise<HostDomainInfo> {
+    const { domainId, memoryMiB } = request.spec;
+    if (this.placed.has(domainId)) throw new HostError('CONFLICT', `domain ${domainId} already exists`);
+    const index = await this.choosePartition(memoryMiB);
+    this.inFlightMiB[index] += memoryMiB;
+    try {
+      const info = await build(this.partitions[index].host);
+      this.placed.set(domainId, index);
+      return info;
+    } finally {
+      this.inFlightMiB[index] -= memoryMiB;
+    }
   }
 
   private async choosePartition(memoryMiB: number): Promise<number> {

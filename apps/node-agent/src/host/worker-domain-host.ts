@@ -14,7 +14,9 @@ import {
   type HostDomainInfo,
   type HostReplies,
   type HostRequest,
+  type HostSnapshot,
   type HostStats,
+  type RestoreDomainRequest,
   type ToWorker,
 } from './host-protocol';
 
@@ -56,6 +58,16 @@ export class WorkerDomainHost extends EventEmitter implements DomainHost {
   create(request: CreateDomainRequest): Promise<HostDomainInfo> {
     const transfer = [request.kernel.buffer, ...(request.ramdisk ? [request.ramdisk.buffer] : [])];
     return this.request(request, transfer as ArrayBuffer[]);
+  }
+  restore(request: RestoreDomainRequest): Promise<HostDomainInfo> {
+    // Copies, not transfers: the caller may still need the bytes (a retry after a refusal).
+    return this.request(request);
+  }
+  save(domainId: string): Promise<HostSnapshot> {
+    return this.request({ op: 'save', domainId });
+  }
+  thaw(domainId: string): Promise<HostDomainInfo> {
+    return this.request({ op: 'thaw', domainId });
   }
   start(domainId: string): Promise<HostDomainInfo> {
     return this.request({ op: 'start', domainId });

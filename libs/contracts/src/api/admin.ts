@@ -8,6 +8,16 @@ export interface MoveDomainRequest {
 /** Response of POST /api/admin/domains/:id/move (202). */
 export type MoveDomainResponse = DomainActionView;
 
+/** Response of POST /api/admin/agents/:agentId/drain: the agent is `draining` and its domains moving off. */
+export interface DrainAgentResponse {
+  agentId: string;
+  state: 'draining';
+  /** One move per domain that could move (each also listed in the domain's actions). */
+  moves: DomainActionView[];
+  /** Domains left on the agent for now, with why (mid-action, no room elsewhere). Drain again later. */
+  notMoved: Array<{ domainId: string; reason: string }>;
+}
+
 export interface ProposedMove {
   domainId: string;
   fromAgentId: string;

@@ -27,7 +27,7 @@ function setup(memoryMiB = 48): { host: PvHost; ctl: DomainControl; events: Stat
 function spinner(host: PvHost, ctl: DomainControl, name: string): number {
   const { domid } = ctl.create({ name, image: xtfImage(), memoryMiB: 4 });
   host.sys.host.mem.writeBytes(
-    host.domains.get(domid)!.built.p2m[ENTRY_PFN] * 4096,
+    host.domains.get(domid)!.built!.p2m[ENTRY_PFN] * 4096,
     Uint8Array.of(0xeb, 0xfe),
   );
   return domid;
@@ -155,11 +155,11 @@ describe('DomainControl', () => {
     const { host, ctl } = setup(16);
     const a = spinner(host, ctl, 'a');
     const mem = host.sys.host.mem;
-    const frames = [...host.domains.get(a)!.built.p2m];
+    const frames = [...host.domains.get(a)!.built!.p2m];
     for (const mfn of frames) mem.writeBytes(mfn * 4096 + 0x800, Uint8Array.of(0xde, 0xad, 0xbe, 0xef));
     ctl.destroy(a);
     const b = ctl.create({ name: 'b', image: xtfImage(), memoryMiB: 4 }).domid;
-    const reused = host.domains.get(b)!.built.p2m.filter((m) => frames.includes(m));
+    const reused = host.domains.get(b)!.built!.p2m.filter((m) => frames.includes(m));
     expect(reused.length).toBeGreaterThan(0);
     for (const mfn of reused)
       expect([...mem.readBytes(mfn * 4096 + 0x800, 4)]).not.toEqual([0xde, 0xad, 0xbe, 0xef]);

@@ -23,7 +23,7 @@ const R10 = 10;
 
 function domainMemory(host: PvHost, dom: PvDomain) {
   const mem = host.sys.host.mem;
-  const maddr = (va: bigint): number => dom.built.p2m[Number(va >> 12n)] * 4096 + Number(va & 0xfffn);
+  const maddr = (va: bigint): number => dom.built!.p2m[Number(va >> 12n)] * 4096 + Number(va & 0xfffn);
   return {
     write: (va: bigint, bytes: number[]): void => mem.writeBytes(maddr(va), Uint8Array.from(bytes)),
     readU32: (va: bigint): number => mem.readU32(maddr(va)),

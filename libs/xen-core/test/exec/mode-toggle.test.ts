@@ -17,8 +17,8 @@ import { makeGuest, type TestGuest } from './helpers/guest';
 /** A second L4 (copy of the kernel's guest slots), pinned and installed as the user root. */
 function withUserRoot(g: TestGuest): number {
   const mem = g.host.sys.host.mem;
-  const l = g.dom.built.layout;
-  const user = g.dom.built.p2m[l.usedPages];
+  const l = g.dom.built!.layout;
+  const user = g.dom.built!.p2m[l.usedPages];
   const kernel = g.v.vcpu.guestTable;
   for (let i = 0; i < 512; i++) {
     if (i >= 256 && i <= 271) continue;

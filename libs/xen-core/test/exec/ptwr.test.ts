@@ -18,14 +18,14 @@ const RBX = 3;
 
 /** The guest VA of the L1 entry mapping `va` (boot tables are [L4][L3][L2][L1…], mapped at VA = PFN·4K). */
 function l1eVa(g: TestGuest, va: bigint): bigint {
-  const l = g.dom.built.layout;
+  const l = g.dom.built!.layout;
   const pfn = Number(va >> 12n);
   return BigInt((l.ptPfn + 3 + (pfn >> 9)) * 4096 + (pfn % 512) * 8);
 }
 
 /** A spare frame of the domain, beyond what the layout uses. */
 function spareMfn(g: TestGuest, k = 0): bigint {
-  return BigInt(g.dom.built.p2m[g.dom.built.layout.usedPages + k]);
+  return BigInt(g.dom.built!.p2m[g.dom.built!.layout.usedPages + k]);
 }
 
 const TARGET_VA = 0x1ff000n;
@@ -84,7 +84,7 @@ describe('writable page-table assist through the CPU', () => {
     g.runCode([...movImm64(RDI, entry), ...movImm64(RAX, l4Rw), 0x48, 0x89, 0x07]);
     expect(g.cpu.rip).toBe(pf);
     expect(g.readU64(entry) === l4Rw).toBe(false);
-    const l2Entry = BigInt((g.dom.built.layout.ptPfn + 2) * 4096 + 8 * 9);
+    const l2Entry = BigInt((g.dom.built!.layout.ptPfn + 2) * 4096 + 8 * 9);
     const g2 = setup();
     g2.g.runCode([...movImm64(RDI, l2Entry), ...movImm64(RAX, 0n), 0x48, 0x89, 0x07]);
     expect(g2.g.cpu.rip).toBe(g2.pf);

@@ -57,6 +57,33 @@ describe('xenolite snapshot', () => {
     expect(before + out()).toBe(expected);
   }, 120_000);
 
+  it('moves five times between two hosts while printing, and still matches the uninterrupted run', async () => {
+    const ref = node();
+    const r = await bootToPrompt(ref);
+    ref.ctl.consoleInput(r.domid).write('spam 1500\n');
+    expect(await runUntil(ref, () => prompts(r.out()) === 2)).toBe(true);
+    const expected = r.out();
+
+    const hosts = [node(), node(96, true)];
+    const s = await bootToPrompt(hosts[0]);
+    let text = s.out();
+    hosts[0].ctl.consoleInput(s.domid).write('spam 1500\n');
+    let at = { n: hosts[0], domid: s.domid, out: s.out, from: 0 };
+    for (let move = 1; move <= 5; move++) {
+      await runFor(at.n, 400_000);
+      text += at.out().slice(at.from);
+      const bytes = at.n.ctl.save(at.domid);
+      at.n.ctl.destroy(at.domid);
+      const n = hosts[move % 2];
+      const info = n.ctl.restore(bytes, { paused: false });
+      const out = capture(n, info.domid);
+      at = { n, domid: info.domid, out, from: 0 };
+    }
+    expect(await runUntil(at.n, () => prompts(text + at.out()) === 2)).toBe(true);
+    expect(prompts(text)).toBe(1); // every move happened while it was still printing
+    expect(text + at.out()).toBe(expected);
+  }, 120_000);
+
   it('reconnects console and xenstore (rebased subtree, watches of the guest) and keeps its memory usable', async () => {
     const a = node();
     const s = await bootToPrompt(a);

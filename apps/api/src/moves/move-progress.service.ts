@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { domainSnapshotKey, type AgentDomainEvent, type AgentJob } from '@xeno/contracts';
+import { DataSource } from 'typeorm';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { DomainActionEntity } from '../domains/domain-action.entity';
+import { lockDomain } from '../domains/domain-actions.service';
+import { DomainStatePublisher } from '../domains/domain-state-publisher';
+import type { DomainEntity } from '../domains/domain.entity';
+import { LifecycleDispatcher } from '../queues/lifecycle-dispatcher.service';
+import { moveEventOutcome } from './move-event-outcome';
+import { restoreJob } from './move-jobs';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The API's side of a move after it was accepted (DomainMoves): the agents' events for a `move` action
+ * are applied here instead of by DomainEventApplier, because the same action runs on two agents. Each
+ * event is applied in one transaction with the domain row locked (moveEventOutcome decides). When the
+ * source stored the snapshot, the domain is placed on the target and the restore job is queued inside
+ * that transaction: if Redis refuses it, nothing is committed and the event is retried.
+ */
+@Injectable()
+export class MoveProgress {
+  private readonly logger = new Logger(MoveProgress.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly dispatcher: LifecycleDispatcher,
+    private readonly publisher: DomainStatePublisher,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  /** Applies an event that reports on a move; false when it is not about a move (someone else's). */
+  async apply(event: AgentDomainEvent): Promise<boolean> {
+    if (!event.actionId || !UUID.test(event.actionId)) return false;
+    const isMove = await this.dataSource
+      .getRepository(DomainActionEntity)
+      .existsBy({ id: event.actionId, domainId: event.domainId, action: 'move' });
+    if (!isMove) return false;
+    const changed = await this.dataSource.transaction(async (manager) => {
+      const domain = await lockDomain(manager, event.domainId);
+      const action = await manager.getRepository(DomainActionEntity).findOneBy({ id: event.actionId });
+      if (!domain || !action) return undefined;
+      const targetAgentId = action.placement?.chosenAgentId ?? '';
+      const step = moveEventOutcome(
+        { domain, action: { status: action.status, fromState: action.fromState, targetAgentId } },
+        event,
+      );
+      const finish = (status: 'succeeded' | 'failed', error: string | null) => {
+        action.status = status;
+        action.toState = domain.state;
+        action.error = error;
+        action.completedAt = new Date();
+      };
+      switch (step.kind) {
+        case 'ignore':
+          this.logger.debug(
+            `move ${action.id}: ignored ${event.state} from ${event.agentId}: ${step.reason}`,
+          );
+          return undefined;
+        case 'snapshotted':
+          domain.agentId = targetAgentId;
+          await manager.save(domain);
+          await this.dispatcher.dispatch(targetAgentId, this.restoreJobFor(domain, action.id));
+          return domain;
+        case 'stayed':
+          domain.state = action.fromState;
+          domain.stateDetail = step.reason;
+          finish('failed', step.reason);
+          break;
+        case 'arrived':
+          domain.state = step.state;
+          domain.stateDetail = null;
+          finish('succeeded', null);
+          break;
+        case 'failed-on-target':
+          domain.state = 'error';
+          domain.agentId = null;
+          domain.stateDetail = step.reason;
+          finish('failed', step.reason);
+          break;
+      }
+      await manager.save(domain);
+      await manager.save(action);
+      return domain;
+    });
+    this.publisher.announce(changed);
+    return true;
+  }
+
+  private restoreJobFor(domain: DomainEntity, actionId: string): AgentJob {
+    return restoreJob(domain, actionId, domainSnapshotKey(this.config.redisPrefix, domain.id, actionId));
+  }
+}

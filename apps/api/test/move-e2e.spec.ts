@@ -1,0 +1,262 @@
+/**
+ * Moves end to end with real parts: the API in this process, node agents as real processes (the built
+ * dist). xenolite runs on agent A, a command is typed, an admin moves it to agent B: it is `running` there,
+ * answers the next command, and its console history reads through the API as one gap-free, duplicate-free
+ * sequence. Then a drain: agent B with two domains ends with none, both running on A.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { agentHeartbeatKey, type ConsoleChunk, type DomainView } from '@xeno/contracts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { io as connect, type Socket } from 'socket.io-client';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findProjectRoot, sleep } from '../../../tools/infra';
+import type { ApiConfig } from '../src/config/api-config';
+import { apiClient } from './api-client';
+import { startTestApp, testApiConfig } from './api-test-app';
+
+const agentEntry = path.join(findProjectRoot(), 'dist/apps/node-agent/src/main.js');
+const A = 'move-agent-a';
+const B = 'move-agent-b';
+
+let app: INestApplication;
+let baseUrl: string;
+let config: ApiConfig;
+let redis: Redis;
+let api: ReturnType<typeof apiClient>;
+const agents = new Map<string, ChildProcess>();
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'xeno-move-'));
+const sockets: Socket[] = [];
+
+function startAgent(agentId: string): ChildProcess {
+  const child = spawn(process.execPath, [agentEntry], {
+    env: {
+      ...process.env,
+      AGENT_ID: agentId,
+      REDIS_URL: config.redisUrl,
+      REDIS_PREFIX: config.redisPrefix,
+      AGENT_MEMORY_MIB: '256',
+      AGENT_DATA_DIR: path.join(scratch, agentId),
+      HEARTBEAT_INTERVAL_MS: '500',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  agents.set(agentId, child);
+  return child;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+const heartbeatOf = async (agentId: string) =>
+  (await redis.exists(agentHeartbeatKey(config.redisPrefix, agentId))) ? true : undefined;
+
+beforeAll(async () => {
+  if (!existsSync(agentEntry))
+    throw new Error(`${agentEntry} is missing: run \`npm run build:server\` first`);
+  config = testApiConfig();
+  ({ app, baseUrl } = await startTestApp(config));
+  api = apiClient(baseUrl);
+  redis = new Redis(config.redisUrl);
+  startAgent(A);
+  startAgent(B);
+  await waitFor('agent heartbeats', async () =>
+    (await heartbeatOf(A)) && (await heartbeatOf(B)) ? true : undefined,
+  );
+});
+
+afterAll(async () => {
+  for (const socket of sockets) socket.disconnect();
+  await Promise.all(
+    [...agents.values()].map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }),
+  );
+  redis?.disconnect();
+  await app?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A signed-up user made platform admin (the first admin is only created on an empty database). */
+async function signUpAdmin(): Promise<string> {
+  const admin = await api.signUp();
+  await app
+    .get(DataSource)
+    .query(`UPDATE users SET role = 'platform-admin' WHERE id = $1`, [admin.session.user.id]);
+  return admin.cookie;
+}
+
+describe('moving domains between real agents', () => {
+  let owner: { cookie: string };
+  let adminCookie: string;
+  let shellId: string;
+
+  const domain = (id: string) =>
+    api.call('GET', `/api/domains/${id}`, { cookie: owner.cookie }).then((a) => a.body as DomainView);
+  const runningOn = (id: string, agentId: string) =>
+    waitFor(`${id} running on ${agentId}`, async () => {
+      const d = await domain(id);
+      return d.state === 'running' && d.agentId === agentId ? d : undefined;
+    });
+  const consolePage = (id: string, fromSeq: number) =>
+    api
+      .call('GET', `/api/domains/${id}/console?fromSeq=${fromSeq}`, { cookie: owner.cookie })
+      .then((a) => a.body as { chunks: ConsoleChunk[]; nextSeq: number });
+  /** The whole console history, checking that each chunk starts where the previous one ended. */
+  const history = async (id: string): Promise<string> => {
+    const page = await consolePage(id, 0);
+    let expected = page.chunks[0]?.seq ?? 0;
+    expect(expected).toBe(0);
+    let text = '';
+    for (const chunk of page.chunks) {
+      expect(chunk.seq).toBe(expected);
+      expect(chunk.dropped).toBeUndefined();
+      const bytes = Buffer.from(chunk.data, 'base64');
+      expected += bytes.length;
+      text += bytes.toString('latin1');
+    }
+    expect(page.nextSeq).toBe(expected);
+    return text;
+  };
+  const create = async (name: string) => {
+    const created = await api.call('POST', '/api/domains', {
+      cookie: owner.cookie,
+      body: { name, imageId: 'xenolite', memoryMiB: 32 },
+    });
+    expect(created.status).toBe(201);
+    return (created.body as DomainView).id;
+  };
+  const start = async (id: string) => {
+    const started = await api.call('POST', `/api/domains/${id}/actions`, {
+      cookie: owner.cookie,
+      body: { action: 'start' },
+    });
+    expect(started.status).toBe(202);
+    return started.body.placement.chosenAgentId as string;
+  };
+  const move = (id: string, body: object, cookie = adminCookie) =>
+    api.call('POST', `/api/admin/domains/${id}/move`, { cookie, body });
+
+  beforeAll(async () => {
+    owner = await api.signUp();
+    adminCookie = await signUpAdmin();
+  });
+
+  it('moves a running xenolite to another agent; its console continues with no gap or duplicate', async () => {
+    shellId = await create('shell');
+    const first = await start(shellId);
+    await runningOn(shellId, first);
+    const other = first === A ? B : A;
+    await waitFor('the prompt', async () =>
+      (await history(shellId)).includes('xenolite:~$ ') ? true : undefined,
+    );
+
+    const socket = connect(`${baseUrl}/console`, {
+      transports: ['websocket'],
+      extraHeaders: { cookie: owner.cookie },
+      forceNew: true,
+    });
+    sockets.push(socket);
+    expect(
+      ((await socket.timeout(10_000).emitWithAck('attach', { domainId: shellId })) as { ok: boolean }).ok,
+    ).toBe(true);
+    socket.emit('input', 'echo before-move\r');
+    await waitFor('before-move answered', async () =>
+      /before-move\r?\n[\s\S]*xenolite:~\$ $/.test(await history(shellId)) ? true : undefined,
+    );
+    const seen = await consolePage(shellId, 0);
+
+    // Refusals first: not an admin, no such domain, already there, no such agent, a domain not running.
+    expect((await move(shellId, {}, owner.cookie)).status).toBe(403);
+    expect((await move('00000000-0000-4000-8000-000000000000', {})).status).toBe(404);
+    const same = await move(shellId, { targetAgentId: first });
+    expect(same.status).toBe(409);
+    expect(same.body.message).toBe(`domain shell is already on ${first}`);
+    expect((await move(shellId, { targetAgentId: 'nowhere' })).status).toBe(404);
+    const idle = await create('idle');
+    const notRunning = await move(idle, {});
+    expect(notRunning.status).toBe(409);
+    expect(notRunning.body.message).toBe(
+      'cannot move a domain that is pending (allowed from: running, paused)',
+    );
+
+    const moved = await move(shellId, {});
+    expect(moved.status).toBe(202);
+    expect(moved.body).toMatchObject({ action: 'move', fromState: 'running', toState: 'migrating' });
+    expect(moved.body.placement.chosenAgentId).toBe(other);
+    expect(moved.body.placement.candidates).toContainEqual(
+      expect.objectContaining({ agentId: first, eligible: false, reason: 'excluded (source of the move)' }),
+    );
+    const arrived = await runningOn(shellId, other);
+    expect(arrived.stateDetail).toBeNull();
+
+    // The same console socket types into the domain on its new agent.
+    socket.emit('input', 'echo after-move\r');
+    await waitFor('after-move answered on the new agent', async () =>
+      /after-move\r?\n[\s\S]*xenolite:~\$ $/.test(await history(shellId)) ? true : undefined,
+    );
+    const text = await history(shellId);
+    expect(text.match(/xenolite \d+\.\d+\.\d+/g)).toHaveLength(1); // restored, not booted again
+    expect(text.indexOf('before-move')).toBeLessThan(text.indexOf('after-move'));
+    // A viewer that had read up to before the move resumes from its seq: exactly the bytes after it.
+    const resumed = await consolePage(shellId, seen.nextSeq);
+    const resumedText = resumed.chunks.map((c) => Buffer.from(c.data, 'base64').toString('latin1')).join('');
+    expect(text.slice(0, seen.nextSeq) + resumedText).toBe(text);
+    expect(resumedText).toContain('after-move');
+
+    const actions = (await api.call('GET', `/api/domains/${shellId}/actions`, { cookie: owner.cookie })).body
+      .actions as Array<{ action: string; status: string; fromState: string; toState: string }>;
+    expect(actions.map((a) => `${a.action}:${a.status}:${a.fromState}→${a.toState}`)).toEqual([
+      'move:succeeded:running→running',
+      'start:succeeded:pending→running',
+    ]);
+  });
+
+  it('drains an agent: its two domains end up running elsewhere and new domains go elsewhere too', async () => {
+    const here = (await domain(shellId)).agentId!;
+    const elsewhere = here === A ? B : A;
+    const secondId = await create('second');
+    const placed = await start(secondId);
+    await runningOn(secondId, placed);
+    if (placed !== here) {
+      expect((await move(secondId, { targetAgentId: here })).status).toBe(202);
+      await runningOn(secondId, here);
+    }
+
+    const refused = await api.call('POST', `/api/admin/agents/${here}/drain`, { cookie: owner.cookie });
+    expect(refused.status).toBe(403);
+    expect((await api.call('POST', '/api/admin/agents/nowhere/drain', { cookie: adminCookie })).status).toBe(
+      404,
+    );
+    const drained = await api.call('POST', `/api/admin/agents/${here}/drain`, { cookie: adminCookie });
+    expect(drained.status).toBe(202);
+    expect(drained.body).toMatchObject({ agentId: here, state: 'draining', notMoved: [] });
+    expect(drained.body.moves.map((m: { domainId: string }) => m.domainId).sort()).toEqual(
+      [shellId, secondId].sort(),
+    );
+    await runningOn(shellId, elsewhere);
+    await runningOn(secondId, elsewhere);
+    for (const id of [shellId, secondId]) {
+      await history(id); // still gap-free after a second move
+    }
+    // Placement skips a draining agent.
+    const thirdId = await create('third');
+    expect(await start(thirdId)).toBe(elsewhere);
+    await runningOn(thirdId, elsewhere);
+  });
+});

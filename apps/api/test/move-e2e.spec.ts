@@ -42,7 +42,7 @@ function startAgent(agentId: string): ChildProcess {
       REDIS_PREFIX: config.redisPrefix,
       AGENT_MEMORY_MIB: '256',
       AGENT_DATA_DIR: path.join(scratch, agentId),
-      HEARTBEAT_INTERVAL_MS: '500',
+      HEARTBEAT_INTERVAL_MS: '1000', // TTL 3 s: a loaded CI machine can stall an agent's beat for over a second
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

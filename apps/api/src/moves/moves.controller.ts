@@ -1,14 +1,15 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import type { DrainAgentResponse, MoveDomainResponse, RequestPrincipal } from '@xeno/contracts';
+import { Audited } from '../audit/audited.decorator';
 import { Principal } from '../auth/public.decorator';
+import { PlatformAdminOnly } from '../auth/require-role.decorator';
 import { AgentDrain } from './agent-drain.service';
 import { DomainMoves } from './domain-moves.service';
 import { MoveDomainDto } from './moves.dto';
-import { PlatformAdminGuard } from './platform-admin.guard';
 
 /** Moving domains between agents: platform admins only, across tenants. */
-@UseGuards(PlatformAdminGuard)
 @Controller('admin')
+@PlatformAdminOnly()
 export class MovesController {
   constructor(
     private readonly moves: DomainMoves,
@@ -17,6 +18,7 @@ export class MovesController {
 
   @Post('domains/:id/move')
   @HttpCode(202)
+  @Audited({ action: 'domain.move', target: ({ params }) => `domain:${params.id}` })
   move(
     @Principal() principal: RequestPrincipal,
     @Param('id', ParseUUIDPipe) id: string,
@@ -27,6 +29,7 @@ export class MovesController {
 
   @Post('agents/:agentId/drain')
   @HttpCode(202)
+  @Audited({ action: 'agent.drain', target: ({ params }) => `agent:${params.agentId}` })
   drain(
     @Principal() principal: RequestPrincipal,
     @Param('agentId') agentId: string,

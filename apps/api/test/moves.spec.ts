@@ -258,4 +258,26 @@ describe('moves through the API (agents played by the test)', () => {
     ]);
     expect(await domain(tooBig)).toMatchObject({ state: 'running', agentId: busy });
   });
+
+  it('rebalance: proposes the move that evens out memory (GET) and starts it (POST)', async () => {
+    for (const agentId of fakeAgents.splice(0))
+      await redis.del(agentHeartbeatKey(config.redisPrefix, agentId));
+    const full = await fakeAgent(1024);
+    const empty = await fakeAgent(1024);
+    const domains = [await runningDomain(full, 256), await runningDomain(full, 256)];
+    expect((await api.call('GET', '/api/admin/rebalance', { cookie: owner.cookie })).status).toBe(403);
+    const proposed = await api.call('GET', '/api/admin/rebalance', { cookie: admin });
+    expect(proposed.status).toBe(200);
+    expect(proposed.body).toMatchObject({ imbalanceBefore: 0.5, imbalanceAfter: 0 });
+    expect(proposed.body.moves).toHaveLength(1);
+    expect(proposed.body.moves[0]).toMatchObject({ fromAgentId: full, toAgentId: empty, memoryMiB: 256 });
+    expect(domains).toContain(proposed.body.moves[0].domainId);
+    expect(proposed.body.actions).toBeUndefined();
+
+    const applied = await api.call('POST', '/api/admin/rebalance', { cookie: admin });
+    expect(applied.status).toBe(202);
+    expect(applied.body.actions).toHaveLength(1);
+    expect(applied.body.actions[0]).toMatchObject({ action: 'move', status: 'dispatched' });
+    expect(applied.body.actions[0].placement.chosenAgentId).toBe(empty);
+  });
 });

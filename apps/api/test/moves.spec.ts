@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiConfig } from '../src/config/api-config';
+import { DomainEventApplier } from '../src/domains/domain-event-applier.service';
 import { MoveProgress } from '../src/moves/move-progress.service';
 import { apiClient } from './api-client';
 import { startTestApp, testApiConfig } from './api-test-app';
@@ -157,6 +158,14 @@ describe('moves through the API (agents played by the test)', () => {
 
     // Not believed: the target before the snapshot is stored.
     await progress.apply(event(dst, id, move.id, 'running'));
+    expect(await domain(id)).toMatchObject({ state: 'migrating', agentId: src });
+
+    // The source reconnecting mid-save lists the domain frozen ("paused"): still the move's business.
+    await app.get(DomainEventApplier).reconcile({
+      agentId: src,
+      domains: [{ domainId: id, state: 'paused' }],
+      at: new Date().toISOString(),
+    });
     expect(await domain(id)).toMatchObject({ state: 'migrating', agentId: src });
 
     await progress.apply(event(src, id, move.id, 'stopped'));

@@ -58,8 +58,15 @@ describe('moveEventOutcome', () => {
       kind: 'ignore',
       reason: 'the move already succeeded',
     });
-    const settled: MoveInFlight = { ...move('dst'), domain: { state: 'running', agentId: 'dst' } };
-    expect(moveEventOutcome(settled, event('dst', 'running'))).toMatchObject({ kind: 'ignore' });
+    expect(moveEventOutcome(move('src'), event('src', 'running'))).toMatchObject({ kind: 'ignore' });
+  });
+
+  it('ends a move whose domain left migrating another way (the guest powered off first)', () => {
+    const gone: MoveInFlight = { ...move('src'), domain: { state: 'stopped', agentId: null } };
+    expect(moveEventOutcome(gone, event('src', 'error', 'domain d1 is not on agent src'))).toEqual({
+      kind: 'abandoned',
+      reason: 'the domain became stopped during the move',
+    });
     expect(moveEventOutcome(move('src'), event('src', 'running'))).toMatchObject({ kind: 'ignore' });
   });
 });

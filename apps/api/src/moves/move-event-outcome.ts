@@ -23,6 +23,8 @@ export type MoveStep =
   | { kind: 'return'; reason: string }
   /** Not even the way back worked: the domain is in error, restartable (booted afresh). */
   | { kind: 'failed-on-target'; reason: string }
+  /** The domain left `migrating` another way (the guest powered off first): the move just ends, failed. */
+  | { kind: 'abandoned'; reason: string }
   | { kind: 'ignore'; reason: string };
 
 /**
@@ -38,7 +40,8 @@ export function moveEventOutcome(move: MoveInFlight, event: AgentDomainEvent): M
   const { domain, action } = move;
   if (action.status === 'succeeded' || action.status === 'failed')
     return { kind: 'ignore', reason: `the move already ${action.status}` };
-  if (domain.state !== 'migrating') return { kind: 'ignore', reason: `the domain is ${domain.state}` };
+  if (domain.state !== 'migrating')
+    return { kind: 'abandoned', reason: `the domain became ${domain.state} during the move` };
   if (event.agentId !== domain.agentId)
     return {
       kind: 'ignore',

@@ -107,6 +107,12 @@ export class MoveProgress {
           await this.dispatcher.dispatch(plan.sourceAgentId, restoreJob(domain, saved.id, plan.snapshotKey));
           return domain;
         }
+        case 'abandoned':
+          action.status = 'failed';
+          action.error = step.reason;
+          action.completedAt = new Date();
+          await manager.save(action);
+          return undefined; // the domain itself is as its own events left it
         case 'stayed':
           domain.state = action.fromState;
           domain.stateDetail = step.reason;

@@ -4,7 +4,7 @@ import { moveEventOutcome, type MoveInFlight } from '../src/moves/move-event-out
 
 const move = (agentId: string, over: Partial<MoveInFlight['action']> = {}): MoveInFlight => ({
   domain: { state: 'migrating', agentId },
-  action: { status: 'dispatched', fromState: 'running', targetAgentId: 'dst', ...over },
+  action: { status: 'dispatched', fromState: 'running', targetAgentId: 'dst', isReturn: false, ...over },
 });
 const event = (agentId: string, state: DomainState, detail?: string): AgentDomainEvent => ({
   agentId,
@@ -39,10 +39,14 @@ describe('moveEventOutcome', () => {
     expect(moveEventOutcome(move('dst'), event('dst', 'starting'))).toMatchObject({ kind: 'ignore' });
   });
 
-  it('fails the move when the target refuses the snapshot', () => {
+  it('sends the domain back when the target refuses the snapshot, and gives up if that fails too', () => {
     expect(moveEventOutcome(move('dst'), event('dst', 'error', 'BAD_SNAPSHOT: checksum'))).toEqual({
+      kind: 'return',
+      reason: 'restoring on dst failed (error): BAD_SNAPSHOT: checksum',
+    });
+    expect(moveEventOutcome(move('dst', { isReturn: true }), event('dst', 'error', 'no room'))).toEqual({
       kind: 'failed-on-target',
-      reason: 'restoring on dst failed (error): BAD_SNAPSHOT: checksum; start the domain again',
+      reason: 'restoring on dst failed (error): no room; start the domain again',
     });
   });
 
@@ -54,8 +58,15 @@ describe('moveEventOutcome', () => {
       kind: 'ignore',
       reason: 'the move already succeeded',
     });
-    const settled: MoveInFlight = { ...move('dst'), domain: { state: 'running', agentId: 'dst' } };
-    expect(moveEventOutcome(settled, event('dst', 'running'))).toMatchObject({ kind: 'ignore' });
+    expect(moveEventOutcome(move('src'), event('src', 'running'))).toMatchObject({ kind: 'ignore' });
+  });
+
+  it('ends a move whose domain left migrating another way (the guest powered off first)', () => {
+    const gone: MoveInFlight = { ...move('src'), domain: { state: 'stopped', agentId: null } };
+    expect(moveEventOutcome(gone, event('src', 'error', 'domain d1 is not on agent src'))).toEqual({
+      kind: 'abandoned',
+      reason: 'the domain became stopped during the move',
+    });
     expect(moveEventOutcome(move('src'), event('src', 'running'))).toMatchObject({ kind: 'ignore' });
   });
 });

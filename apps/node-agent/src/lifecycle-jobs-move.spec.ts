@@ -28,6 +28,7 @@ import { DomainAgent } from './domain-agent';
 import { WorkerDomainHost } from './host/worker-domain-host';
 import { JsonLogger } from './json-logger';
 import { LifecycleJobs, JobRefusedError } from './lifecycle-jobs';
+import { startLifecycleWorker } from './lifecycle-worker';
 import { encodeMoveSnapshot } from './move-snapshot';
 import { RedisSnapshotStore, type SnapshotStore } from './snapshot-store';
 
@@ -319,6 +320,30 @@ describe('move jobs between two agents', () => {
     expect((await a.host.info('vm-s'))!.state).toBe('running');
     await type('vm-s', 'echo still-on-source\n');
     await until(async () => /still-on-source\r?\n/.test(await consoleStream('vm-s')));
+
+    // Through the queue: once BullMQ gives up, the agent reports the move failed (the domain runs on).
+    const worker = startLifecycleWorker('move-flaky', prefix, queueConnection, jobs, logger);
+    const flaky = new Queue(agentLifecycleQueue('move-flaky'), {
+      connection: queueConnection,
+      prefix: bullmqPrefix(prefix),
+    });
+    const added = await flaky.add('job', job, {
+      jobId: 'flaky-1',
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 10 },
+    });
+    await until(async () => (await flaky.getJobState(added.id!)) === 'failed');
+    await until(async () =>
+      (await domainEvents()).some(
+        (e) =>
+          e.actionId === 'move-6' &&
+          e.state === 'error' &&
+          e.detail === 'gave up after 2 attempts: Redis is out of memory',
+      ),
+    );
+    expect((await a.host.info('vm-s'))!.state).toBe('running');
+    await worker.close();
+    await flaky.close();
     await run(a, { kind: 'domain.destroy', actionId: 'destroy-6', domainId: 'vm-s' });
   });
 });

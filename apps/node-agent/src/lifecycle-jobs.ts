@@ -77,6 +77,18 @@ export class LifecycleJobs {
     return result;
   }
 
+  /**
+   * BullMQ will not try a job again. A snapshot that never got stored left the domain running here (each
+   * attempt thaws it), so say so: the API then ends the move with the domain where it is. Other kinds stay
+   * as dead letters for an admin, their domain's state unknown to this handler.
+   */
+  gaveUp(data: unknown, reason: string): void {
+    if (agentJobProblem(data)) return;
+    const job = data as AgentJob;
+    if (job.kind === 'domain.snapshot' && !this.journal.get(job.actionId))
+      this.report(job.domainId, job.actionId, 'error', reason);
+  }
+
   private async run(job: AgentJob): Promise<AgentJobResult> {
     const { actionId, domainId } = job;
     const result = (state: DomainState, extra: Partial<AgentJobResult> = {}): AgentJobResult => ({

@@ -31,5 +31,10 @@ export function startLifecycleWorker(
     { connection, prefix: bullmqPrefix(redisPrefix), concurrency: 1 },
   );
   worker.on('error', (error) => logger.warn('lifecycle worker error', { error: String(error) }));
+  worker.on('failed', (job, error) => {
+    // Out of attempts on a transient failure (a refusal has reported itself already).
+    if (!job || error instanceof UnrecoverableError || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    jobs.gaveUp(job.data, `gave up after ${job.attemptsMade} attempts: ${error.message}`);
+  });
   return worker;
 }

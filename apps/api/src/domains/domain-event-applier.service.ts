@@ -87,7 +87,8 @@ export class DomainEventApplier {
           )
         )
           lost.push(domain.id);
-      } else if (state !== domain.state) {
+      } else if (state !== domain.state && domain.state !== 'migrating') {
+        // (A migrating domain is frozen on its agent, reported paused: the move protocol owns its state.)
         await this.apply({ agentId: report.agentId, domainId: domain.id, state, at: report.at });
       }
     }

@@ -6,6 +6,7 @@ import {
   type PlacementDecision,
   type RequestPrincipal,
 } from '@xeno/contracts';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DomainActionEntity } from '../domains/domain-action.entity';
@@ -50,8 +51,8 @@ export class DomainMoves {
     if (!verdict.allowed) throw new ConflictException(verdict.reason);
     const sourceAgentId = domain.agentId;
     if (sourceAgentId === null) throw new ConflictException(`domain ${domain.name} is on no agent`);
-    const placement = await this.chooseTarget(domain, sourceAgentId, targetAgentId);
-    const targetId = placement.chosenAgentId!;
+    const decision = await this.chooseTarget(domain, sourceAgentId, targetAgentId);
+    const targetId = decision.chosenAgentId!;
 
     const accepted = await this.dataSource.transaction(async (manager) => {
       const current = await lockDomain(manager, domainId);
@@ -59,8 +60,13 @@ export class DomainMoves {
         throw new ConflictException(
           `domain ${domain.name} changed while the move was being prepared (now ${current?.state ?? 'gone'})`,
         );
+      // The id names the snapshot key, so it is chosen here rather than by Postgres.
+      const id = randomUUID();
+      const snapshotKey = domainSnapshotKey(this.config.redisPrefix, domainId, id);
+      const placement: PlacementDecision = { ...decision, move: { sourceAgentId, snapshotKey } };
       const action = await manager.save(
         manager.create(DomainActionEntity, {
+          id,
           domainId,
           tenantId: current.tenantId,
           action: 'move',
@@ -82,7 +88,7 @@ export class DomainMoves {
     this.publisher.announce(accepted.domain);
 
     const { action } = accepted;
-    const key = domainSnapshotKey(this.config.redisPrefix, domainId, action.id);
+    const key = action.placement!.move!.snapshotKey;
     try {
       await this.dispatcher.dispatch(sourceAgentId, snapshotJob(accepted.domain, action.id, key));
     } catch (error) {

@@ -1,11 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { domainSnapshotKey, type AgentDomainEvent, type AgentJob } from '@xeno/contracts';
+import { Injectable, Logger } from '@nestjs/common';
+import type { AgentDomainEvent } from '@xeno/contracts';
 import { DataSource } from 'typeorm';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { DomainActionEntity } from '../domains/domain-action.entity';
 import { lockDomain } from '../domains/domain-actions.service';
 import { DomainStatePublisher } from '../domains/domain-state-publisher';
-import type { DomainEntity } from '../domains/domain.entity';
 import { LifecycleDispatcher } from '../queues/lifecycle-dispatcher.service';
 import { moveEventOutcome } from './move-event-outcome';
 import { restoreJob } from './move-jobs';
@@ -27,7 +25,6 @@ export class MoveProgress {
     private readonly dataSource: DataSource,
     private readonly dispatcher: LifecycleDispatcher,
     private readonly publisher: DomainStatePublisher,
-    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   /** Applies an event that reports on a move; false when it is not about a move (someone else's). */
@@ -42,8 +39,18 @@ export class MoveProgress {
       const action = await manager.getRepository(DomainActionEntity).findOneBy({ id: event.actionId });
       if (!domain || !action) return undefined;
       const targetAgentId = action.placement?.chosenAgentId ?? '';
+      const plan = action.placement?.move;
+      if (!plan) return undefined; // not a move this protocol started
       const step = moveEventOutcome(
-        { domain, action: { status: action.status, fromState: action.fromState, targetAgentId } },
+        {
+          domain,
+          action: {
+            status: action.status,
+            fromState: action.fromState,
+            targetAgentId,
+            isReturn: plan.returnOf !== undefined,
+          },
+        },
         event,
       );
       const finish = (status: 'succeeded' | 'failed', error: string | null) => {
@@ -61,8 +68,51 @@ export class MoveProgress {
         case 'snapshotted':
           domain.agentId = targetAgentId;
           await manager.save(domain);
-          await this.dispatcher.dispatch(targetAgentId, this.restoreJobFor(domain, action.id));
+          await this.dispatcher.dispatch(targetAgentId, restoreJob(domain, action.id, plan.snapshotKey));
           return domain;
+        case 'return': {
+          // The snapshot is still stored (a target deletes it only once restored): back to the source.
+          const back = manager.create(DomainActionEntity, {
+            domainId: domain.id,
+            tenantId: domain.tenantId,
+            action: 'move',
+            status: 'dispatched',
+            fromState: action.fromState,
+            toState: 'migrating',
+            error: null,
+            placement: {
+              policy: action.placement!.policy,
+              chosenAgentId: plan.sourceAgentId,
+              candidates: [
+                {
+                  agentId: plan.sourceAgentId,
+                  eligible: true,
+                  reason: `back to the source: ${step.reason}`,
+                  score: null,
+                },
+              ],
+              move: { sourceAgentId: targetAgentId, snapshotKey: plan.snapshotKey, returnOf: action.id },
+            },
+            requestedBy: action.requestedBy,
+            idempotencyKey: null,
+            completedAt: null,
+          });
+          const saved = await manager.save(back);
+          domain.agentId = plan.sourceAgentId;
+          domain.stateDetail = `${step.reason}; restoring on ${plan.sourceAgentId} again`;
+          finish('failed', step.reason);
+          action.toState = 'migrating';
+          await manager.save(domain);
+          await manager.save(action);
+          await this.dispatcher.dispatch(plan.sourceAgentId, restoreJob(domain, saved.id, plan.snapshotKey));
+          return domain;
+        }
+        case 'abandoned':
+          action.status = 'failed';
+          action.error = step.reason;
+          action.completedAt = new Date();
+          await manager.save(action);
+          return undefined; // the domain itself is as its own events left it
         case 'stayed':
           domain.state = action.fromState;
           domain.stateDetail = step.reason;
@@ -86,9 +136,5 @@ export class MoveProgress {
     });
     this.publisher.announce(changed);
     return true;
-  }
-
-  private restoreJobFor(domain: DomainEntity, actionId: string): AgentJob {
-    return restoreJob(domain, actionId, domainSnapshotKey(this.config.redisPrefix, domain.id, actionId));
   }
 }

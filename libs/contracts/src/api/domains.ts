@@ -61,6 +61,15 @@ export interface PlacementDecision {
   policy: PlacementPolicy;
   chosenAgentId: string | null;
   candidates: PlacementCandidate[];
+  /** Move actions only: where the domain comes from and where its snapshot is stored. */
+  move?: MovePlan;
+}
+
+export interface MovePlan {
+  sourceAgentId: string;
+  snapshotKey: string;
+  /** Set on the move back to the source after the target could not restore: the move that failed. */
+  returnOf?: string;
 }
 
 export type PlacementPolicy = 'pack' | 'spread';

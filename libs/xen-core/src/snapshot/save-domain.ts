@@ -8,8 +8,7 @@
  * are invalidated and refault) and the console ring is drained.
  */
 import { XenCoreError } from '../errors';
-import { invalidateShadowLdt, mapLdtShadowPage } from '../exec/descriptor-tables';
-import type { ArchVcpu } from '../exec/vcpu-arch';
+import { invalidateShadowLdt } from '../exec/descriptor-tables';
 import type { PvHost } from '../exec/pv-host';
 import * as L from '../public/layout';
 import { FieldWriter } from './codec';
@@ -19,6 +18,7 @@ import { FrameNamer } from './frame-names';
 import { captureGrants, writeGrants } from './grant-section';
 import { captureMemory, type MemoryReport, type WordFixup, writeMemory } from './memory-section';
 import { encodeSnapshot, type SnapshotSection } from './stream';
+import { remapLdt } from './revalidate';
 import { writeVcpu } from './vcpu-section';
 import { captureStore, writeStore } from './xenstore-section';
 
@@ -127,12 +127,4 @@ export function saveDomain(host: PvHost, id: number, name: string): SavedSnapsho
   const bytes = encodeSnapshot(sections);
   const zeroPages = memory.pages.filter((p) => !p.data).length;
   return { bytes, report: { ...report, bytes: bytes.length, pages: memory.pages.length, zeroPages } };
-}
-
-/** Map shadow LDT pages again (as the vCPU's next LDT accesses would); false if one cannot be. */
-export function remapLdt(host: PvHost, v: ArchVcpu, pages: readonly number[]): boolean {
-  let ok = true;
-  for (const p of pages) ok = mapLdtShadowPage(host, v, p * 4096) && ok;
-  if (pages.length > 0 && host.current === v) host.cpu.flushTlb();
-  return ok;
 }

@@ -5,7 +5,7 @@
  * another domain between the chunks; the guest sees one call that succeeded with the full pdone.
  */
 import { describe, expect, it } from 'vitest';
-import { PvHost, type PvDomain } from '../../src/exec/pv-host';
+import { PvHost, type BuiltPvDomain } from '../../src/exec/pv-host';
 import { auditMemory } from '../../src/mm/audit';
 import { mmuextOp } from '../../src/mm/mmuext-op';
 import { MMU_UPDATE_SIZE } from '../../src/public/layout';
@@ -21,7 +21,7 @@ const RSI = 6;
 const RDX = 2;
 const R10 = 10;
 
-function domainMemory(host: PvHost, dom: PvDomain) {
+function domainMemory(host: PvHost, dom: BuiltPvDomain) {
   const mem = host.sys.host.mem;
   const maddr = (va: bigint): number => dom.built!.p2m[Number(va >> 12n)] * 4096 + Number(va & 0xfffn);
   return {

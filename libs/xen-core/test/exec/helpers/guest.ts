@@ -6,7 +6,7 @@
  */
 import { xtfImage } from '../../helpers/images';
 import type { ArchVcpu } from '../../../src/exec/vcpu-arch';
-import { PvHost, type HostRunResult, type PvDomain } from '../../../src/exec/pv-host';
+import { PvHost, type BuiltPvDomain, type HostRunResult } from '../../../src/exec/pv-host';
 import type { PvCpu } from '../../../src/exec/x86/pv-cpu';
 import { newUserBaseptr } from '../../../src/mm/baseptr';
 
@@ -24,7 +24,7 @@ export const JMP_SELF = [0xeb, 0xfe];
 
 export interface TestGuest {
   host: PvHost;
-  dom: PvDomain;
+  dom: BuiltPvDomain;
   v: ArchVcpu;
   cpu: PvCpu;
   /** Boot stack top (a kernel-mode RSP with free space below). */

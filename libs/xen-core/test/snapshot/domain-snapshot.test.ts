@@ -138,6 +138,20 @@ describe('domain snapshot sections', () => {
     expect(code(() => tiny.ctl.restore(bytes))).toBe('OUT_OF_MEMORY');
   }, 60_000);
 
+  it('carries the shutdown state: a powered-off domain is restored shut down, with its reason', async () => {
+    const a = node();
+    const domid = await running(a);
+    a.ctl.consoleInput(domid).write('poweroff\n');
+    expect(await runUntil(a, () => a.ctl.info(domid).state === 'shutdown')).toBe(true);
+    const bytes = a.ctl.save(domid);
+    const b = node(96, true);
+    const r = b.ctl.restore(bytes);
+    expect(r).toMatchObject({ state: 'shutdown', shutdownReason: 'poweroff' });
+    expect(code(() => b.ctl.unpause(r.domid))).toBe('BAD_STATE');
+    b.host.run(1_000_000);
+    expect(b.ctl.info(r.domid).instructionsRetired).toBe(a.ctl.info(domid).instructionsRetired);
+  }, 60_000);
+
   it('hostile streams are BAD_SNAPSHOT and leave nothing behind', async () => {
     const a = node();
     const domid = await running(a);

@@ -172,4 +172,53 @@ describe('xenstore ring transport', () => {
     guest.drainAll();
     expect(ring.broken).toBe(false);
   });
+
+  it('in-flight state moves to another server end (snapshots): a half-read request and unwritten replies', () => {
+    const move = (): { page2: ArrayRingPage; guest2: GuestRing } => {
+      const pending = ring.exportPending();
+      const page2 = new ArrayRingPage();
+      page2.bytes.set(page.bytes);
+      const conn2 = s.connect(5, false, (m) => ring2.send(m));
+      const ring2 = new R.XenstoreRing(
+        page2,
+        () => undefined,
+        (m) => s.handle(conn2, m),
+      );
+      ring2.importPending(pending);
+      ring2.attach();
+      return { page2, guest2: new GuestRing(page2, () => ring2.kick()) };
+    };
+    // Half a request read by the old end: the new end completes it with the rest.
+    const msg = W.encodeMessage({
+      type: W.XS_READ,
+      reqId: 77,
+      txId: 0,
+      payload: Uint8Array.from(Buffer.from('name\0')),
+    });
+    guest.writeSome(msg.subarray(0, 9));
+    expect(ring.exportPending().input.length).toBe(9);
+    const a = move();
+    a.guest2.writeSome(msg.subarray(9));
+    a.guest2.drainAll();
+    expect(a.guest2.replies.map((r) => [r.reqId, text(r)])).toEqual([[77, 'guest']]);
+
+    // Replies the old end could not write yet (the guest stopped reading): the new end writes them.
+    attach();
+    for (let i = 0; i < 120; i++) {
+      const req = W.encodeMessage({
+        type: W.XS_READ,
+        reqId: 100 + i,
+        txId: 0,
+        payload: Uint8Array.from(Buffer.from('name\0')),
+      });
+      if (guest.writeSome(req) < req.length) break;
+    }
+    const queued = ring.exportPending().output.length;
+    expect(queued).toBeGreaterThan(0);
+    const b = move();
+    b.guest2.drainAll();
+    const got = [...guest.replies, ...b.guest2.replies].map((r) => r.reqId);
+    expect(got.length).toBe(120);
+    expect(got).toEqual(got.map((_, i) => 100 + i));
+  });
 });

@@ -15,6 +15,7 @@ import { ConsoleBackend, type ConsoleBackendOptions } from '../exec/console/cons
 import { CONTROL_DOMID, type PvDomain, type PvHost } from '../exec/pv-host';
 import { PAGE_SIZE } from '../public/page';
 import { XenstoreError } from '../xenstore/client';
+import { isPageTableType } from '../mm/frame-table';
 import { SnapshotError } from './codec';
 import { NO_PFN, readDomain, type SavedDomain } from './domain-section';
 import { readPorts, restorePorts } from './evtchn-section';
@@ -119,6 +120,7 @@ export function restoreDomain(host: PvHost, bytes: unknown, o: RestoreOptions = 
         throw new SnapshotError(`vCPU ${v.id}: saved shadow LDT pages ${pages.join(',')} do not map`);
     }
     vcpuReader.end();
+    refuseTableRings(host, exec);
 
     const backends = new Set([hdr.consolePort, hdr.storePort].filter((p) => p !== 0));
     restorePorts(sys.events, id, ports, backends, CONTROL_DOMID);
@@ -191,4 +193,21 @@ function configureExec(
   exec.hypercalls = hdr.counters.hypercalls;
   exec.continuations = hdr.counters.continuations;
   exec.exits = hdr.counters.exits;
+}
+
+/**
+ * The backends write the console and xenstore rings directly, so those pages must be plain data:
+ * a snapshot naming a page table as a ring would have the backend write page-table entries the PV
+ * MMU never validated. (start_info is only read by the guest, but is held to the same rule.)
+ */
+function refuseTableRings(host: PvHost, exec: ExecDomain): void {
+  const f = host.sys.host.frames;
+  for (const [what, mfn] of [
+    ['console ring', exec.consoleMfn],
+    ['xenstore ring', exec.storeMfn],
+    ['start_info', exec.startInfoMfn],
+  ] as const) {
+    if (mfn !== 0 && isPageTableType(f.type[mfn]) && f.typeCount[mfn] > 0)
+      throw new SnapshotError(`the ${what} page is a page table`);
+  }
 }

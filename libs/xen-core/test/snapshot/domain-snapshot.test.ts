@@ -222,6 +222,16 @@ describe('domain snapshot sections', () => {
       }),
       /not the domain's/,
     );
+    // The console ring named as a page table: the backend would write unvalidated entries.
+    refuse(
+      withSection(good, 'DOMN', (p) => {
+        let off = 2 + 4 + dv(p).getUint32(2, true) + 1 + 4;
+        off += 1 + p[off] + 16;
+        dv(p).setUint32(off + 4, l1.pfn, true);
+        return p;
+      }),
+      /console ring page is a page table/,
+    );
     // The good stream still restores on the same host afterwards.
     const ok = b.ctl.restore(good);
     expect(ok.state).toBe('paused');

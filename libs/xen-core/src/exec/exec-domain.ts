@@ -28,6 +28,12 @@ export class ExecDomain {
   /** The guest's console port and the control domain's end of it (0 = none). */
   consolePort = 0;
   consoleBackendPort = 0;
+  /**
+   * The console ring frame while the backend services it (0 = none). The backend writes it
+   * directly, so it holds a writable type reference, as xenconsoled's mapping does on Xen: the
+   * guest can never turn the page into a page table under the backend's writes.
+   */
+  consoleRingRef = 0;
   /** The guest's xenstore port (0 = none). */
   storePort = 0;
   /** Frames the toolstack told the guest about in start_info (0 = none). */
@@ -104,7 +110,7 @@ export class ExecDomain {
     }
   }
 
-  /** Frame references the execution state holds (for auditMemory's `held`): GDT, shadow LDT, vcpu_info. */
+  /** Frame references the execution state holds (for auditMemory's `held`): GDT, shadow LDT, vcpu_info, console ring. */
   heldReferences(): Array<{ mfn: number; count: number; typeCount: number }> {
     const out: Array<{ mfn: number; count: number; typeCount: number }> = [];
     for (const v of this.vcpus) {
@@ -112,6 +118,7 @@ export class ExecDomain {
         out.push({ mfn, count: 1, typeCount: 1 });
       if (v.vcpuInfoMfn) out.push({ mfn: v.vcpuInfoMfn, count: 1, typeCount: 1 });
     }
+    if (this.consoleRingRef) out.push({ mfn: this.consoleRingRef, count: 1, typeCount: 1 });
     return out;
   }
 
@@ -128,5 +135,7 @@ export class ExecDomain {
       if (v.vcpuInfoMfn) types.putPageAndType(v.vcpuInfoMfn);
       v.vcpuInfoMfn = 0;
     }
+    if (this.consoleRingRef) types.putPageAndType(this.consoleRingRef);
+    this.consoleRingRef = 0;
   }
 }

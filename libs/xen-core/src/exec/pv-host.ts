@@ -10,6 +10,7 @@
  */
 import { buildDomain, type BuildResult } from '../builder/domain-builder';
 import { XenCoreError } from '../errors';
+import { PGT_writable_page } from '../mm/frame-table';
 import { hostCaller } from '../events/event-channels';
 import { X86CoreMemory } from '../mem/x86-core-adapter';
 import { XenSystem } from '../xen-system';
@@ -259,6 +260,10 @@ export class PvHost implements ExecEnv {
   connectConsole(exec: ExecDomain): void {
     const ctl = hostCaller(CONTROL_DOMID);
     const console = exec.console;
+    const rc = this.sys.mmu.types.getPageAndType(exec.consoleMfn, exec.id, PGT_writable_page);
+    if (rc !== 0)
+      throw new XenCoreError('BAD_RING', `the console ring frame cannot be typed writable (${rc})`);
+    exec.consoleRingRef = exec.consoleMfn;
     const port = this.sys.events.bindInterdomain(ctl, exec.id, exec.consolePort, () => console.service());
     if (port < 0) throw new XenCoreError('NO_PORTS', `cannot bind the console port (${port})`);
     exec.consoleBackendPort = port;

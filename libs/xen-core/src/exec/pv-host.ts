@@ -408,6 +408,7 @@ export class PvHost implements ExecEnv {
   heldReferences(): Array<{ mfn: number; count: number; typeCount: number }> {
     return [
       ...this.sys.grants.heldReferences(),
+      ...(this.xenstore?.heldReferences() ?? []),
       ...[...this.domains.values()].flatMap((d) => d.exec.heldReferences()),
     ];
   }

@@ -3,6 +3,7 @@ import { hostCaller } from '../events/event-channels';
 import { GNTTAB_RESERVED_XENSTORE } from '../grants/abi';
 import { GrantedFrame, mapGrantForHost } from '../grants/host-access';
 import type { XenSystem } from '../xen-system';
+import { PGT_writable_page } from '../mm/frame-table';
 import { XenstoreClient } from './client';
 import type { XsConnection } from './connection';
 import type { XsQuotas } from './node-ops';
@@ -16,6 +17,8 @@ interface Attached {
   /** The server's end of the store event channel (in the control domain's port table). */
   localPort: number;
   grant: GrantedFrame | undefined;
+  /** The ring frame when it was named by MFN: a writable type reference is held on it (0 = none). */
+  rawMfn: number;
 }
 
 export interface XenstoreServiceOptions {
@@ -67,13 +70,26 @@ export class XenstoreService implements DomainIntroducer {
     return this.attached.get(domid)?.ring;
   }
 
-  private mapRing(domid: number, mfn: bigint): { page: RingPage; grant?: GrantedFrame } | undefined {
+  private mapRing(
+    domid: number,
+    mfn: bigint,
+  ): { page: RingPage; grant?: GrantedFrame; rawMfn: number } | undefined {
     const g = mapGrantForHost(this.sys.grants, this.domid, domid, GNTTAB_RESERVED_XENSTORE);
-    if (g.ok && BigInt(g.frame.mfn) === mfn) return { page: g.frame, grant: g.frame };
+    if (g.ok && BigInt(g.frame.mfn) === mfn) return { page: g.frame, grant: g.frame, rawMfn: 0 };
     if (g.ok) g.frame.unmap();
     const m = Number(mfn);
     if (mfn >= 1n << 52n || this.sys.host.frames.liveOwner(m) !== domid) return undefined;
-    return { page: machineRingPage(this.sys.host.mem, m) };
+    // Written directly: hold a writable type reference (as a grant map would) so the guest cannot
+    // make the page a page table under the server's writes.
+    if (this.sys.mmu.types.getPageAndType(m, domid, PGT_writable_page) !== 0) return undefined;
+    return { page: machineRingPage(this.sys.host.mem, m), rawMfn: m };
+  }
+
+  /** Frame references the rings named by MFN hold (for auditMemory's `held`; grant maps count themselves). */
+  heldReferences(): Array<{ mfn: number; count: number; typeCount: number }> {
+    return [...this.attached.values()]
+      .filter((a) => a.rawMfn)
+      .map((a) => ({ mfn: a.rawMfn, count: 1, typeCount: 1 }));
   }
 
   introduce(server: XenstoreServer, domid: number, mfn: bigint, port: number): XsConnection | XsErrorName {
@@ -101,9 +117,10 @@ export class XenstoreService implements DomainIntroducer {
     if (localPort < 0) {
       server.disconnect(conn);
       mapped.grant?.unmap();
+      if (mapped.rawMfn) this.sys.mmu.types.putPageAndType(mapped.rawMfn);
       return 'EINVAL';
     }
-    this.attached.set(domid, { ring, conn, localPort, grant: mapped.grant });
+    this.attached.set(domid, { ring, conn, localPort, grant: mapped.grant, rawMfn: mapped.rawMfn });
     if (pending) ring.importPending(pending);
     ring.attach();
     ready = true;
@@ -126,5 +143,6 @@ export class XenstoreService implements DomainIntroducer {
     this.attached.delete(domid);
     this.sys.events.close(hostCaller(this.domid), a.localPort);
     a.grant?.unmap();
+    if (a.rawMfn) this.sys.mmu.types.putPageAndType(a.rawMfn);
   }
 }

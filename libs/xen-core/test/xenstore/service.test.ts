@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as G from '../../src/grants/abi';
+import { PGT_l1_page_table } from '../../src/mm/frame-table';
 import { XenstoreError } from '../../src/xenstore/client';
 import { requestShutdown, writeDeviceEntries, writeDomainEntries } from '../../src/xenstore/domain-layout';
 import { machineRingPage, XS_RING_SERVER_FEATURES } from '../../src/xenstore/ring';
@@ -141,5 +142,21 @@ describe('xenstored on a XenSystem', () => {
     expect(() => xs.client.release(1)).not.toThrow();
     expect(g.sys.host.allocator.isFree(g.built.storeMfn)).toBe(true);
     expectSoundWithGrants(g.sys);
+  });
+
+  it('a store page named by MFN (no grant ref 1) is held typed writable while attached, and let go at release', () => {
+    const [h] = makeGuests([{ id: 2 }]);
+    const xs2 = new XenstoreService(h.sys);
+    const p2 = xs2.allocStorePort(h.d);
+    const f = h.sys.host.frames;
+    const mfn = h.built.storeMfn;
+    const before = f.typeCount[mfn];
+    xs2.client.introduce(2, mfn, p2); // the grant entry is not seeded: the MFN path
+    expect(f.typeCount[mfn]).toBe(before + 1);
+    expect(xs2.heldReferences()).toEqual([{ mfn, count: 1, typeCount: 1 }]);
+    expect(h.sys.mmu.types.getPageAndType(mfn, 2, PGT_l1_page_table)).toBeLessThan(0);
+    xs2.client.release(2);
+    expect(f.typeCount[mfn]).toBe(before);
+    expect(xs2.heldReferences()).toEqual([]);
   });
 });

@@ -154,6 +154,7 @@ describe('Redis restarted mid-run', () => {
     await sleep(1_500); // the API and the agent notice the outage and retry meanwhile
     await startRedis();
 
+    // Up to a lock lapse and a stalled-job check later when the agent had the job active at the kill.
     await waitFor('paused after the restart', async () =>
       (await domain()).state === 'paused' ? true : undefined,
     );
@@ -194,5 +195,5 @@ describe('Redis restarted mid-run', () => {
     } finally {
       socket.disconnect();
     }
-  }, 240_000);
+  }, 330_000);
 });

@@ -28,7 +28,16 @@ export function startLifecycleWorker(
         throw error;
       }
     },
-    { connection, prefix: bullmqPrefix(redisPrefix), concurrency: 1 },
+    {
+      connection,
+      prefix: bullmqPrefix(redisPrefix),
+      concurrency: 1,
+      // A job caught active by a Redis (or agent) restart is handed out again once its lock lapses: 10 s
+      // (renewed every 5 s while it runs) rather than BullMQ's 30 s, checked every 5 s. Running it again is
+      // safe: handlers are idempotent by action id (the journal).
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+    },
   );
   worker.on('error', (error) => logger.warn('lifecycle worker error', { error: String(error) }));
   worker.on('failed', (job, error) => {

@@ -22,7 +22,7 @@ const ADMIN = {
 beforeAll(async () => {
   process.env.ADMIN_EMAIL = ADMIN.email;
   process.env.ADMIN_PASSWORD = ADMIN.password;
-  stack = await startThrowawayStack(1);
+  stack = await startThrowawayStack(2);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -52,6 +52,17 @@ const SLOW = { timeout: 30_000 };
 const LINUX_BOOT = { timeout: 400_000, interval: 1000 };
 const screenText = (page: Page) => page.locator('.xterm-rows').innerText();
 const lines = async (page: Page) => (await screenText(page)).split('\n').map((line) => line.trim());
+
+/** The admin's session cookie, from the API's log-in route. */
+async function adminCookie(): Promise<string> {
+  const response = await fetch(`${stack.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  expect(response.status).toBe(200);
+  return response.headers.get('set-cookie')!.split(';')[0];
+}
 
 async function signUp(page: Page, organisation: string): Promise<void> {
   await page.goto(`${stack.baseUrl}/#/`);
@@ -92,6 +103,26 @@ describe('browser against the real stack (API + agent)', () => {
     await owner.reload();
     await expect.poll(() => screenText(owner), SLOW).toContain('echo hello');
 
+    // A platform admin moves the running domain to the other agent (snapshot there, restore here): the
+    // owner's page follows it, the console keeps its history and answers on the new agent.
+    const agentOf = async () => /agent (\S+)$/.exec(await owner.locator('p.meta').first().innerText())?.[1];
+    const source = await agentOf();
+    const domainId = decodeURIComponent(domainUrl.split('/').pop()!);
+    const moved = await fetch(`${stack.baseUrl}/api/admin/domains/${domainId}/move`, {
+      method: 'POST',
+      headers: { cookie: await adminCookie(), 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(moved.status).toBe(202);
+    await expect.poll(agentOf, BOOT).not.toBe(source);
+    await expect.poll(() => owner.locator('.state').innerText(), BOOT).toContain('running');
+    await expect.poll(() => owner.getByTestId('console-status').innerText(), SLOW).toBe('connected');
+    await owner.locator('.xterm-helper-textarea').focus();
+    await owner.keyboard.type('echo moved');
+    await owner.keyboard.press('Enter');
+    await expect.poll(async () => (await lines(owner)).includes('moved'), SLOW).toBe(true);
+    expect(await screenText(owner)).toContain('echo hello');
+
     const stranger = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await signUp(stranger, 'Other Co');
     expect(await stranger.locator('main').innerText()).not.toContain('hello-1');
@@ -113,7 +144,8 @@ describe('browser against the real stack (API + agent)', () => {
     await login.getByRole('button', { name: 'Log in' }).click();
     await admin.getByRole('heading', { name: 'Domains' }).waitFor(SLOW);
     await admin.goto(`${stack.baseUrl}/#/admin`);
-    const agent = admin.getByRole('article', { name: /^Agent / }).first();
+    // The agent the first test's domain runs on (two agents: it may be either).
+    const agent = admin.getByRole('article', { name: /^Agent / }).filter({ hasText: 'hello-1' });
     await agent.waitFor(SLOW);
     // Live load from the agent's heartbeats, and the first test's domain (another tenant's) on it.
     await expect.poll(() => agent.getByTestId('graph-CPU busy').innerText(), SLOW).toMatch(/%/);

@@ -6,21 +6,15 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { agentHeartbeatKey, type ConsoleChunk, type DomainView } from '@xeno/contracts';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findProjectRoot, sleep } from '../../../tools/infra';
 import type { ApiConfig } from '../src/config/api-config';
 import { apiClient } from './api-client';
+import { AgentProcesses, waitFor } from './agent-processes';
 import { startTestApp, testApiConfig } from './api-test-app';
 
-const agentEntry = path.join(findProjectRoot(), 'dist/apps/node-agent/src/main.js');
 const A = 'move-agent-a';
 const B = 'move-agent-b';
 
@@ -29,49 +23,20 @@ let baseUrl: string;
 let config: ApiConfig;
 let redis: Redis;
 let api: ReturnType<typeof apiClient>;
-const agents = new Map<string, ChildProcess>();
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'xeno-move-'));
+let agents: AgentProcesses;
 const sockets: Socket[] = [];
-
-function startAgent(agentId: string): ChildProcess {
-  const child = spawn(process.execPath, [agentEntry], {
-    env: {
-      ...process.env,
-      AGENT_ID: agentId,
-      REDIS_URL: config.redisUrl,
-      REDIS_PREFIX: config.redisPrefix,
-      AGENT_MEMORY_MIB: '256',
-      AGENT_DATA_DIR: path.join(scratch, agentId),
-      HEARTBEAT_INTERVAL_MS: '1000', // TTL 3 s: a loaded CI machine can stall an agent's beat for over a second
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  agents.set(agentId, child);
-  return child;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
 
 const heartbeatOf = async (agentId: string) =>
   (await redis.exists(agentHeartbeatKey(config.redisPrefix, agentId))) ? true : undefined;
 
 beforeAll(async () => {
-  if (!existsSync(agentEntry))
-    throw new Error(`${agentEntry} is missing: run \`npm run build:server\` first`);
   config = testApiConfig();
+  agents = new AgentProcesses(config);
   ({ app, baseUrl } = await startTestApp(config));
   api = apiClient(baseUrl);
   redis = new Redis(config.redisUrl);
-  startAgent(A);
-  startAgent(B);
+  agents.start(A);
+  agents.start(B);
   await waitFor('agent heartbeats', async () =>
     (await heartbeatOf(A)) && (await heartbeatOf(B)) ? true : undefined,
   );
@@ -79,17 +44,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const socket of sockets) socket.disconnect();
-  await Promise.all(
-    [...agents.values()].map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    }),
-  );
+  await agents?.stopAll();
   redis?.disconnect();
   await app?.close();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 /** A signed-up user made platform admin (the first admin is only created on an empty database). */

@@ -9,19 +9,19 @@ import type { INestApplication } from '@nestjs/common';
 import { agentHeartbeatKey, type DomainView } from '@xeno/contracts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort, findProjectRoot, sleep } from '../../../tools/infra';
+import { findFreePort, sleep } from '../../../tools/infra';
 import { findRedisServer } from '../../../tools/infra/embedded-redis';
 import type { ApiConfig } from '../src/config/api-config';
 import { apiClient } from './api-client';
+import { AgentProcesses, waitFor } from './agent-processes';
 import { startTestApp, testApiConfig } from './api-test-app';
 
-const agentEntry = path.join(findProjectRoot(), 'dist/apps/node-agent/src/main.js');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'xeno-redis-restart-'));
 const AGENT = 'redis-restart-agent';
 
@@ -30,7 +30,7 @@ let baseUrl: string;
 let config: ApiConfig;
 let redisPort: number;
 let redisServer: ChildProcess | undefined;
-let agent: ChildProcess | undefined;
+let agents: AgentProcesses;
 let api: ReturnType<typeof apiClient>;
 
 async function startRedis(): Promise<void> {
@@ -69,44 +69,18 @@ async function killRedis(): Promise<void> {
   await exited;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
-
 beforeAll(async () => {
-  if (!existsSync(agentEntry))
-    throw new Error(`${agentEntry} is missing: run \`npm run build:server\` first`);
   redisPort = await findFreePort();
   await startRedis();
   config = testApiConfig({ redisUrl: `redis://127.0.0.1:${redisPort}` });
   ({ app, baseUrl } = await startTestApp(config));
   api = apiClient(baseUrl);
-  agent = spawn(process.execPath, [agentEntry], {
-    env: {
-      ...process.env,
-      AGENT_ID: AGENT,
-      REDIS_URL: config.redisUrl,
-      REDIS_PREFIX: config.redisPrefix,
-      AGENT_MEMORY_MIB: '256',
-      AGENT_DATA_DIR: path.join(scratch, AGENT),
-      HEARTBEAT_INTERVAL_MS: '1000', // TTL 3 s: a loaded CI machine can stall an agent's beat for over a second
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  agents = new AgentProcesses(config);
+  agents.start(AGENT);
 }, 60_000);
 
 afterAll(async () => {
-  if (agent && agent.exitCode === null && agent.signalCode === null) {
-    const exited = once(agent, 'exit');
-    agent.kill('SIGTERM');
-    await exited;
-  }
+  await agents?.stopAll();
   await app?.close();
   if (redisServer && redisServer.exitCode === null && redisServer.signalCode === null) await killRedis();
   rmSync(scratch, { recursive: true, force: true });
@@ -170,7 +144,7 @@ describe('Redis restarted mid-run', () => {
       'start:succeeded',
     ]);
     // The agent carried out each action exactly once (its journal keeps one line per completed action).
-    const journal = readFileSync(path.join(scratch, AGENT, 'actions.jsonl'), 'utf8')
+    const journal = readFileSync(path.join(agents.dataDir(AGENT), 'actions.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((line) => (JSON.parse(line) as { actionId: string }).actionId);

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { consoleLogKey, domainEventsChannel, domainStatsChannel } from '@xeno/contracts';
+import { agentLoadChannel, consoleLogKey, domainEventsChannel, domainStatsChannel } from '@xeno/contracts';
 import { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -16,7 +16,7 @@ const config = testApiConfig();
 /** Token = tenant id; domain `d-<tenant>-*` belongs to that tenant. */
 const access: ConsoleAccess = {
   authenticate: async ({ token }) =>
-    token ? { userId: `u-${token}`, tenantId: token, platformAdmin: false } : undefined,
+    token ? { userId: `u-${token}`, tenantId: token, platformAdmin: token === 'admin' } : undefined,
   grant: async (principal, domainId) =>
     domainId.startsWith(`d-${principal.tenantId}-`)
       ? { tenantId: principal.tenantId, readOnly: false }
@@ -107,5 +107,17 @@ describe('/events push', () => {
     expect(statsMine).toEqual([sample]);
     expect(statsOther).toEqual([]);
     expect(seenByMine).toEqual([event]);
+
+    // An agent's load belongs to no tenant: only platform admins receive it.
+    const admin = await open('admin');
+    const agentSeen: unknown[] = [];
+    const agentLeaked: unknown[] = [];
+    admin.on('agent', (beat) => agentSeen.push(beat));
+    mine.on('agent', (beat) => agentLeaked.push(beat));
+    const beat = { agentId: 'node-1', at: new Date().toISOString(), load: { cpuBusy: 0.5 } };
+    await redis.publish(agentLoadChannel(config.redisPrefix), JSON.stringify(beat));
+    for (let i = 0; i < 200 && agentSeen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(agentSeen).toEqual([beat]);
+    expect(agentLeaked).toEqual([]);
   });
 });

@@ -195,6 +195,15 @@ describe('moving domains between real agents', () => {
       await runningOn(secondId, here);
     }
 
+    // A drain leaves a domain whose last action is still in flight (the move that just ran may settle a
+    // moment after the domain reads running): wait until both have settled.
+    for (const id of [shellId, secondId])
+      await waitFor(`${id}'s actions settled`, async () => {
+        const actions = (await api.call('GET', `/api/domains/${id}/actions`, { cookie: owner.cookie })).body
+          .actions as Array<{ status: string }>;
+        return actions.every((a) => a.status === 'succeeded' || a.status === 'failed') ? true : undefined;
+      });
+
     const refused = await api.call('POST', `/api/admin/agents/${here}/drain`, { cookie: owner.cookie });
     expect(refused.status).toBe(403);
     expect((await api.call('POST', '/api/admin/agents/nowhere/drain', { cookie: adminCookie })).status).toBe(
@@ -202,7 +211,11 @@ describe('moving domains between real agents', () => {
     );
     const drained = await api.call('POST', `/api/admin/agents/${here}/drain`, { cookie: adminCookie });
     expect(drained.status).toBe(202);
-    expect(drained.body).toMatchObject({ agentId: here, state: 'draining', notMoved: [] });
+    expect(drained.body, JSON.stringify(drained.body.notMoved)).toMatchObject({
+      agentId: here,
+      state: 'draining',
+      notMoved: [],
+    });
     expect(drained.body.moves.map((m: { domainId: string }) => m.domainId).sort()).toEqual(
       [shellId, secondId].sort(),
     );

@@ -29,6 +29,11 @@ export function domainStatsChannel(prefix: string): string {
   return `${prefix}domain:stats`;
 }
 
+/** Pub/sub channel on which the API announces each agent heartbeat (AgentLoadSample) for admins' pages. */
+export function agentLoadChannel(prefix: string): string {
+  return `${prefix}agent:load`;
+}
+
 /** Pub/sub channel carrying one domain's console output (ConsoleChunks) from its agent. */
 export function consoleOutputChannel(prefix: string, domainId: string): string {
   return `${prefix}console:${domainId}:out`;

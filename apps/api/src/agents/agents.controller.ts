@@ -48,5 +48,6 @@ export class AgentsController {
       })
       .catch((error: unknown) => this.logger.warn(`usage of ${agentId} not recorded: ${String(error)}`));
     await this.stats.publish(agentId, body.load.domains);
+    await this.stats.publishAgent(agentId, body.capacity, body.load);
   }
 }

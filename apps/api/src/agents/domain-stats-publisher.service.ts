@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { domainStatsChannel, type AgentDomainLoad, type DomainStatsSample } from '@xeno/contracts';
+import {
+  agentLoadChannel,
+  domainStatsChannel,
+  type AgentDomainLoad,
+  type AgentLoad,
+  type AgentLoadSample,
+  type DomainStatsSample,
+} from '@xeno/contracts';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
@@ -20,6 +27,16 @@ export class DomainStatsPublisher {
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
+
+  /** The agent's own figures, for platform admins (no tenant sees another's agents). */
+  async publishAgent(agentId: string, capacity: AgentLoadSample['capacity'], load: AgentLoad): Promise<void> {
+    const sample: AgentLoadSample = { agentId, at: new Date().toISOString(), capacity, load };
+    await this.redis
+      .publish(agentLoadChannel(this.config.redisPrefix), JSON.stringify(sample))
+      .catch((error: unknown) =>
+        this.logger.warn(`could not announce the load of ${agentId}: ${String(error)}`),
+      );
+  }
 
   async publish(agentId: string, loads: readonly AgentDomainLoad[] | undefined): Promise<void> {
     if (!loads || loads.length === 0) return;

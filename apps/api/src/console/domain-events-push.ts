@@ -1,4 +1,4 @@
-import { domainEventsChannel, domainStatsChannel } from '@xeno/contracts';
+import { agentLoadChannel, domainEventsChannel, domainStatsChannel } from '@xeno/contracts';
 import type { Redis } from 'ioredis';
 import type { Namespace } from 'socket.io';
 import type { ConsoleAccess } from './console-access';
@@ -39,14 +39,30 @@ export function servePushedDomainEvents(
     [domainEventsChannel(prefix), 'domain'],
     [domainStatsChannel(prefix), 'stats'],
   ]);
+  const agentLoad = agentLoadChannel(prefix);
   subscriber.on('message', (from: string, message: string) => {
+    if (from === agentLoad) {
+      // Agents belong to no tenant: their load is for platform admins only.
+      const sample = parseAgentSample(message);
+      if (sample) events.local.to(ADMIN_ROOM).emit('agent', sample);
+      return;
+    }
     const name = eventNames.get(from);
     if (!name) return;
     const event = parseEvent(message);
     if (!event) return;
     events.local.to([tenantRoom(event.tenantId), ADMIN_ROOM]).emit(name, event);
   });
-  return subscriber.subscribe(...eventNames.keys());
+  return subscriber.subscribe(...eventNames.keys(), agentLoad);
+}
+
+function parseAgentSample(message: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(message) as Record<string, unknown>;
+    return typeof value.agentId === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseEvent(message: string): ({ tenantId: string } & Record<string, unknown>) | undefined {

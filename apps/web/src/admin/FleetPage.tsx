@@ -1,5 +1,5 @@
 import type { FleetView } from '@xeno/contracts';
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import { useApiData } from '../api/use-api-data';
 import { useDomainEvents } from '../domains/use-domain-events';
 import { appendSample } from '../graphs/use-samples';
@@ -7,21 +7,13 @@ import { ErrorNote } from '../layout/ErrorNote';
 import { AgentCard } from './AgentCard';
 import { RebalancePanel } from './RebalancePanel';
 
-/**
- * Agents' heartbeats reach the API only (no push channel carries them to browsers), so the load is
- * re-read at the heartbeat pace; domain moves arrive as /events pushes and re-read at once.
- */
-const LOAD_REFRESH_MS = 5_000;
-
 /** #/admin: every agent with its live load and domains; cordon, drain, move, rebalance. */
 export function FleetPage() {
   const fleet = useApiData<FleetView>('/api/admin/fleet');
-  useDomainEvents(() => fleet.reload());
+  // Pushed, not polled: a domain's state change or an agent's heartbeat (/events `agent`, admins only)
+  // re-reads the fleet.
   const { reload } = fleet;
-  useEffect(() => {
-    const timer = setInterval(reload, LOAD_REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [reload]);
+  useDomainEvents(reload, undefined, reload);
   // One CPU sample per heartbeat (not per re-read), per agent.
   const cpuHistory = useRef(new Map<string, number[]>());
   const memoryHistory = useRef(new Map<string, number[]>());

@@ -1,4 +1,4 @@
-import type { DomainStatsSample } from '@xeno/contracts';
+import type { AgentLoadSample, DomainStatsSample } from '@xeno/contracts';
 import { useEffect, useRef } from 'react';
 import { io } from 'socket.io-client';
 
@@ -16,11 +16,15 @@ function domainIdOf(event: Record<string, unknown>): string | undefined {
 export function useDomainEvents(
   onChange: (domainId: string) => void,
   onStats?: (sample: DomainStatsSample) => void,
+  /** Platform admins only: each agent heartbeat's load. */
+  onAgent?: (sample: AgentLoadSample) => void,
 ): void {
   const latest = useRef(onChange);
   latest.current = onChange;
   const latestStats = useRef(onStats);
   latestStats.current = onStats;
+  const latestAgent = useRef(onAgent);
+  latestAgent.current = onAgent;
   useEffect(() => {
     const socket = io('/events', { transports: ['websocket'], withCredentials: true });
     socket.on('domain', (event: Record<string, unknown>) => {
@@ -29,6 +33,9 @@ export function useDomainEvents(
     });
     socket.on('stats', (sample: DomainStatsSample) => {
       if (typeof sample?.domainId === 'string') latestStats.current?.(sample);
+    });
+    socket.on('agent', (sample: AgentLoadSample) => {
+      if (typeof sample?.agentId === 'string') latestAgent.current?.(sample);
     });
     return () => {
       socket.close();

@@ -40,3 +40,15 @@ export interface FleetDomainView {
 export interface FleetView {
   agents: Array<AgentView & { domains: FleetDomainView[] }>;
 }
+
+/**
+ * Pushed on the /events namespace as `agent` to platform admins only, each time an agent's heartbeat
+ * arrives: the fleet page follows agents' load without polling.
+ */
+export interface AgentLoadSample {
+  agentId: string;
+  /** ISO 8601 time the API received the heartbeat. */
+  at: string;
+  capacity: { pcpus: number; memoryMiB: number };
+  load: AgentLoad;
+}

@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiConfig } from '../src/config/api-config';
 import { DomainEventApplier } from '../src/domains/domain-event-applier.service';
 import { MoveProgress } from '../src/moves/move-progress.service';
+import { LostAgentSweeper } from '../src/queues/lost-agent-sweeper.service';
 import { apiClient } from './api-client';
 import { startTestApp, testApiConfig } from './api-test-app';
 
@@ -82,7 +83,7 @@ const event = (agentId: string, domainId: string, actionId: string, state: Domai
   }) satisfies AgentDomainEvent;
 
 describe('moves through the API (agents played by the test)', () => {
-  let owner: { cookie: string };
+  let owner: { cookie: string; session: { tenant: { id: string } } };
   let admin: string;
 
   beforeAll(async () => {
@@ -92,6 +93,12 @@ describe('moves through the API (agents played by the test)', () => {
       .get(DataSource)
       .query(`UPDATE users SET role = 'platform-admin' WHERE id = $1`, [signedUp.session.user.id]);
     admin = signedUp.cookie;
+    // Every test here makes domains of its own for this one tenant: more than the default quota allows.
+    const quota = await api.call('PUT', `/api/admin/tenants/${owner.session.tenant.id}/quota`, {
+      cookie: admin,
+      body: { maxDomains: 100, maxMemoryMiB: 65_536, maxVcpus: 200 },
+    });
+    expect(quota.status).toBe(200);
   });
 
   const domain = async (id: string) =>
@@ -288,5 +295,55 @@ describe('moves through the API (agents played by the test)', () => {
     expect(applied.body.actions).toHaveLength(1);
     expect(applied.body.actions[0]).toMatchObject({ action: 'move', status: 'dispatched' });
     expect(applied.body.actions[0].placement.chosenAgentId).toBe(empty);
+  });
+  it('a domain lost mid-move (target down after the snapshot was stored) restarts from that snapshot', async () => {
+    const [src, dst] = [await fakeAgent(), await fakeAgent()];
+    const id = await runningDomain(src);
+    const move = (
+      await api.call('POST', `/api/admin/domains/${id}/move`, { cookie: admin, body: { targetAgentId: dst } })
+    ).body as DomainActionView;
+    const snapshot = (await jobOn(src, move.id)) as Extract<AgentJob, { kind: 'domain.snapshot' }>;
+    // The source stored the snapshot (what its agent does before reporting) and destroyed the domain.
+    await redis.set(snapshot.snapshotKey, 'stored by the source', 'EX', 600);
+    await app.get(MoveProgress).apply(event(src, id, move.id, 'stopped'));
+    expect(await domain(id)).toMatchObject({ state: 'migrating', agentId: dst });
+
+    // The target goes down before it restored the domain: lost, then restarted on the one agent left —
+    // from the stored snapshot, not from its image (the guest's state would be gone).
+    await redis.del(agentHeartbeatKey(config.redisPrefix, dst));
+    for (const other of fakeAgents.filter((a) => a !== src && a !== dst))
+      await redis.del(agentHeartbeatKey(config.redisPrefix, other));
+    const lost = await app.get(LostAgentSweeper).sweep();
+    expect(lost.map((d) => d.id)).toContain(id);
+    const history = await actions(id);
+    const restart = history.find((a) => a.action === 'restart-lost')!;
+    expect(restart).toMatchObject({ status: 'dispatched', placement: { chosenAgentId: src } });
+    expect(await jobOn(src, restart.id)).toMatchObject({
+      kind: 'domain.start',
+      domainId: id,
+      restoreSnapshotKey: snapshot.snapshotKey,
+    });
+    expect(history.find((a) => a.id === move.id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining("from the move's snapshot"),
+    });
+  });
+
+  it('a domain lost before its snapshot was stored restarts from its image', async () => {
+    const [src, dst] = [await fakeAgent(), await fakeAgent()];
+    const id = await runningDomain(src);
+    const move = (
+      await api.call('POST', `/api/admin/domains/${id}/move`, { cookie: admin, body: { targetAgentId: dst } })
+    ).body as DomainActionView;
+    // The source goes down while saving: nothing was stored.
+    await redis.del(agentHeartbeatKey(config.redisPrefix, src));
+    for (const other of fakeAgents.filter((a) => a !== src && a !== dst))
+      await redis.del(agentHeartbeatKey(config.redisPrefix, other));
+    await app.get(LostAgentSweeper).sweep();
+    const restart = (await actions(id)).find((a) => a.action === 'restart-lost')!;
+    const job = (await jobOn(dst, restart.id)) as Extract<AgentJob, { kind: 'domain.start' }>;
+    expect(job).toMatchObject({ kind: 'domain.start', domainId: id });
+    expect(job.restoreSnapshotKey).toBeUndefined();
+    expect((await actions(id)).find((a) => a.id === move.id)?.status).toBe('failed');
   });
 });

@@ -21,6 +21,8 @@ import { LifecycleDispatcher } from '../queues/lifecycle-dispatcher.service';
 import { DomainActionEntity, type RecordedAction } from './domain-action.entity';
 import { actionView } from './domain-views';
 import { DomainEntity } from './domain.entity';
+import { domainSpec } from './domain-spec';
+import { LostMoveSnapshots } from './lost-move-snapshots';
 import { DomainStatePublisher } from './domain-state-publisher';
 import { PlacementAgents } from './placement-agents';
 
@@ -46,6 +48,7 @@ export class DomainActions {
     private readonly dispatcher: LifecycleDispatcher,
     private readonly agents: PlacementAgents,
     private readonly publisher: DomainStatePublisher,
+    private readonly lostMoves: LostMoveSnapshots,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -181,8 +184,12 @@ export class DomainActions {
     }
   }
 
-  /** Chooses an agent, records why, moves the domain to `starting` there and sends the start job. */
+  /**
+   * Chooses an agent, records why, moves the domain to `starting` there and sends the start job — for a
+   * domain lost in the middle of a move, one that restores the move's snapshot.
+   */
   private async place(action: DomainActionEntity, domain: DomainEntity): Promise<DomainActionView> {
+    const resume = action.action === 'restart-lost' ? await this.lostMoves.find(domain) : undefined;
     const decision = choosePlacement(
       await this.agents.list(),
       { memoryMiB: domain.memoryMiB, vcpus: domain.vcpus },
@@ -211,18 +218,14 @@ export class DomainActions {
       kind: 'domain.start',
       actionId: action.id,
       domainId: domain.id,
-      spec: {
-        domainId: domain.id,
-        tenantId: domain.tenantId,
-        name: domain.name,
-        imageId: domain.imageId,
-        memoryMiB: domain.memoryMiB,
-        vcpus: domain.vcpus,
-        weight: domain.weight,
-        cap: 0,
-        cmdline: domain.cmdline,
-      },
+      spec: domainSpec(domain),
+      ...(resume ? { restoreSnapshotKey: resume.snapshotKey } : {}),
     };
+    if (resume)
+      await this.lostMoves.abandon(
+        resume.moveActionId,
+        `its agent went down mid-move; restart-lost ${action.id} continues it on ${agentId} from the move's snapshot`,
+      );
     await this.dispatch(agentId, job);
     return actionView(placed.action);
   }

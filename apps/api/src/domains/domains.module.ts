@@ -8,6 +8,7 @@ import { DomainStatePublisher } from './domain-state-publisher';
 import { DomainActions } from './domain-actions.service';
 import { DomainCreation } from './domain-creation.service';
 import { DomainEventApplier } from './domain-event-applier.service';
+import { LostMoveSnapshots } from './lost-move-snapshots';
 import { DomainsController } from './domains.controller';
 import { HeartbeatPlacementAgents, PlacementAgents } from './placement-agents';
 
@@ -19,6 +20,7 @@ import { HeartbeatPlacementAgents, PlacementAgents } from './placement-agents';
     DomainActions,
     DomainEventApplier,
     DomainStatePublisher,
+    LostMoveSnapshots,
     { provide: PlacementAgents, useClass: HeartbeatPlacementAgents },
   ],
   exports: [DomainCreation, DomainActions, DomainEventApplier, DomainStatePublisher, PlacementAgents],

@@ -1,20 +1,6 @@
-import type { AgentJob, DomainSpec } from '@xeno/contracts';
+import type { AgentJob } from '@xeno/contracts';
 import type { DomainEntity } from '../domains/domain.entity';
-
-/** The spec an agent builds (or restores) the domain with, as DomainActions sends it for a start. */
-export function domainSpec(domain: DomainEntity): DomainSpec {
-  return {
-    domainId: domain.id,
-    tenantId: domain.tenantId,
-    name: domain.name,
-    imageId: domain.imageId,
-    memoryMiB: domain.memoryMiB,
-    vcpus: domain.vcpus,
-    weight: domain.weight,
-    cap: 0,
-    cmdline: domain.cmdline,
-  };
-}
+import { domainSpec } from '../domains/domain-spec';
 
 /** First half of a move, for the source: save, store under snapshotKey, destroy. */
 export function snapshotJob(domain: DomainEntity, actionId: string, snapshotKey: string): AgentJob {

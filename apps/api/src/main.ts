@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { configureApp } from './app-setup';
 import { AppModule } from './app.module';
@@ -7,7 +7,10 @@ import { loadApiConfig } from './config/api-config';
 
 async function bootstrap(): Promise<void> {
   const config = loadApiConfig();
-  const app = configureApp(await NestFactory.create(AppModule.register(config)));
+  // One JSON object per line (time, level, context, message), like the agents' logs; LOG_FORMAT=text for
+  // Nest's coloured lines.
+  const logger = new ConsoleLogger({ json: process.env.LOG_FORMAT !== 'text' });
+  const app = configureApp(await NestFactory.create(AppModule.register(config), { logger }));
   // SIGTERM / SIGINT close the app: HTTP server, then Redis and Postgres connections.
   app.enableShutdownHooks();
   // Started by the launcher with an IPC channel: if the launcher dies, do not outlive it.

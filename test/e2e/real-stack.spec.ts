@@ -168,6 +168,56 @@ describe('browser against the real stack (API + agent)', () => {
     await admin.context().close();
   }, 120_000);
 
+  it('on a real guest: spam 100000 leaves the page answering; a share link watches read-only', async () => {
+    const owner = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await signUp(owner, 'Flood Co');
+    const form = owner.getByRole('form', { name: 'Create domain' });
+    await expect.poll(() => form.getByLabel('Memory (MiB)').inputValue(), SLOW).not.toBe('');
+    await form.getByLabel('Name').fill('flood-1');
+    await form.getByRole('button', { name: 'Create' }).click();
+    const row = owner.getByRole('table', { name: 'Domains' }).getByRole('row', { name: /flood-1/ });
+    await row.waitFor(SLOW);
+    await row.getByRole('link', { name: 'flood-1' }).click();
+    await owner.getByRole('heading', { name: /flood-1/ }).waitFor(SLOW);
+    if (!(await owner.locator('.state').innerText()).includes('running'))
+      await owner.getByRole('button', { name: 'start', exact: true }).click();
+    await expect.poll(() => owner.getByTestId('console-status').innerText(), SLOW).toBe('connected');
+    await expect.poll(() => screenText(owner), BOOT).toContain('$');
+
+    const share = owner.getByRole('region', { name: 'Share console' });
+    await share.getByRole('button', { name: 'Share console' }).click();
+    const link = await share.getByLabel('Share link').inputValue();
+    const viewer = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    await viewer.goto(link);
+    await expect
+      .poll(() => viewer.getByTestId('console-status').innerText(), SLOW)
+      .toBe('connected (read-only)');
+    await viewer.locator('.xterm-helper-textarea').focus();
+    await viewer.keyboard.type('echo sneaky');
+    await viewer.keyboard.press('Enter');
+
+    await owner.locator('.xterm-helper-textarea').focus();
+    await owner.keyboard.type('spam 100000');
+    await owner.keyboard.press('Enter');
+    await owner.keyboard.type('echo after-flood');
+    await owner.keyboard.press('Enter');
+    // The flood and then the command's answer reach both pages; the viewer's keystrokes never did.
+    for (const page of [owner, viewer])
+      await expect.poll(async () => (await lines(page)).includes('after-flood'), BOOT).toBe(true);
+    expect(await screenText(viewer)).not.toContain('sneaky');
+    // Still painting (not wedged by the flood): no wall-clock assertion.
+    const painted = await owner.evaluate(
+      () =>
+        new Promise<boolean>((resolve) =>
+          (globalThis as unknown as { requestAnimationFrame(cb: () => void): void }).requestAnimationFrame(
+            () => resolve(true),
+          ),
+        ),
+    );
+    expect(painted).toBe(true);
+    for (const page of [owner, viewer]) await page.context().close();
+  }, 300_000);
+
   it('an owner invites a teammate by link; the teammate sets a password and works in the same tenant', async () => {
     const owner = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await signUp(owner, 'Team Co');

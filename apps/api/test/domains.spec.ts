@@ -272,8 +272,13 @@ describe('domains API (real Postgres and Redis)', () => {
     const second = await fakeAgent();
     const lost = await app.get(LostAgentSweeper).sweep();
     expect(lost.map((d) => d.id)).toContain(domain.id);
-    const after = (await api.call('GET', `/api/domains/${domain.id}`, { cookie: owner.cookie }))
-      .body as DomainView;
+    // The restart goes through the control queue: its worker takes it a moment later.
+    let after: DomainView | undefined;
+    for (let i = 0; i < 200 && after?.state !== 'starting'; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      after = (await api.call('GET', `/api/domains/${domain.id}`, { cookie: owner.cookie }))
+        .body as DomainView;
+    }
     expect(after).toMatchObject({ state: 'starting', agentId: second });
     const history = (await api.call('GET', `/api/domains/${domain.id}/actions`, { cookie: owner.cookie }))
       .body.actions;

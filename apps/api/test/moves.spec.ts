@@ -107,6 +107,16 @@ describe('moves through the API (agents played by the test)', () => {
     (await api.call('GET', `/api/domains/${id}/actions`, { cookie: owner.cookie })).body
       .actions as DomainActionView[];
 
+  /** The restart-lost action of `id`, once the control queue's worker has placed it. */
+  async function restartOf(id: string): Promise<DomainActionView> {
+    for (let i = 0; i < 200; i++) {
+      const restart = (await actions(id)).find((a) => a.action === 'restart-lost');
+      if (restart && restart.status !== 'accepted') return restart;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${id}: no restart-lost action was placed`);
+  }
+
   /** A domain of `memoryMiB` running on `agentId`, as after a start the agent reported done. */
   async function runningDomain(agentId: string, memoryMiB = 32): Promise<string> {
     const name = `d-${randomBytes(3).toString('hex')}`;
@@ -315,8 +325,8 @@ describe('moves through the API (agents played by the test)', () => {
       await redis.del(agentHeartbeatKey(config.redisPrefix, other));
     const lost = await app.get(LostAgentSweeper).sweep();
     expect(lost.map((d) => d.id)).toContain(id);
+    const restart = await restartOf(id);
     const history = await actions(id);
-    const restart = history.find((a) => a.action === 'restart-lost')!;
     expect(restart).toMatchObject({ status: 'dispatched', placement: { chosenAgentId: src } });
     expect(await jobOn(src, restart.id)).toMatchObject({
       kind: 'domain.start',
@@ -340,7 +350,7 @@ describe('moves through the API (agents played by the test)', () => {
     for (const other of fakeAgents.filter((a) => a !== src && a !== dst))
       await redis.del(agentHeartbeatKey(config.redisPrefix, other));
     await app.get(LostAgentSweeper).sweep();
-    const restart = (await actions(id)).find((a) => a.action === 'restart-lost')!;
+    const restart = await restartOf(id);
     const job = (await jobOn(dst, restart.id)) as Extract<AgentJob, { kind: 'domain.start' }>;
     expect(job).toMatchObject({ kind: 'domain.start', domainId: id });
     expect(job.restoreSnapshotKey).toBeUndefined();

@@ -8,16 +8,16 @@ import {
 import { HEARTBEAT_TTL_MS } from '@xeno/contracts';
 import { DataSource } from 'typeorm';
 import { AgentRegistry } from '../agents/agent-registry.service';
-import { AuditLog } from '../audit/audit-log.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { DomainActions } from '../domains/domain-actions.service';
 import { DomainEventApplier, ON_AGENT_STATES } from '../domains/domain-event-applier.service';
 import { DomainEntity } from '../domains/domain.entity';
+import { RescheduleQueue } from './reschedule-queue.service';
 
 /**
  * Notices agents that went down: every few seconds, domains placed on an agent without a live heartbeat
- * (its key expired after three missed beats) become `lost`, and are restarted elsewhere when the policy
- * says so (LOST_DOMAIN_POLICY=restart, the default; `keep` leaves them lost for an admin).
+ * (its key expired after three missed beats) become `lost`, and are restarted elsewhere through the
+ * control queue when the policy says so (LOST_DOMAIN_POLICY=restart, the default; `keep` leaves them lost
+ * for an admin).
  */
 @Injectable()
 export class LostAgentSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,9 +29,8 @@ export class LostAgentSweeper implements OnApplicationBootstrap, OnApplicationSh
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly registry: AgentRegistry,
     private readonly applier: DomainEventApplier,
-    private readonly actions: DomainActions,
     private readonly dataSource: DataSource,
-    private readonly audit: AuditLog,
+    private readonly reschedule: RescheduleQueue,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -69,27 +68,14 @@ export class LostAgentSweeper implements OnApplicationBootstrap, OnApplicationSh
         this.logger.warn(`agent ${agentId} is down: ${domains.length} domain(s) lost`);
         lost.push(...domains);
       }
-      if (this.config.lostDomainPolicy === 'restart') {
-        for (const domain of lost) {
-          let detail: string | null = null;
-          const action = await this.actions.restartLost(domain).catch((error: unknown) => {
-            detail = String(error);
-            this.logger.warn(`restarting lost ${domain.id}: ${detail}`);
-            return undefined;
-          });
-          if (action?.status === 'failed')
-            this.logger.warn(`lost ${domain.id} not restarted: ${action.error}`);
-          // The control plane acted on its own: no actor, in the domain's tenant log.
-          await this.audit.record({
-            actorUserId: null,
-            tenantId: domain.tenantId,
-            action: 'domain.action.restart-lost',
-            target: `domain:${domain.id}`,
-            result: action && action.status !== 'failed' ? 'ok' : 'failed',
-            detail: action ? (action.error ?? `action ${action.id} ${action.status}`) : detail,
-          });
-        }
-      }
+      if (this.config.lostDomainPolicy === 'restart')
+        // Queued, not done here: the control queue's worker restarts them (durably, once, on any instance).
+        for (const domain of lost)
+          await this.reschedule
+            .restartLost(domain)
+            .catch((error: unknown) =>
+              this.logger.warn(`queueing the restart of lost ${domain.id}: ${String(error)}`),
+            );
       return lost;
     } catch (error) {
       // Postgres or Redis briefly away: the next pass tries again.

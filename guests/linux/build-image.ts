@@ -35,7 +35,10 @@ export function buildLinuxImage(repoRoot: string): string {
 
   const kernelPkg = resolveVersionedDependency('linux-image-cloud-amd64', 'linux-image-');
   const kernelDir = extractDeb(fetchDeb(kernelPkg, cacheDir), path.join(cacheDir, 'unpacked', kernelPkg));
-  const busyboxDir = extractDeb(fetchDeb('busybox-static', cacheDir), path.join(cacheDir, 'unpacked', 'busybox-static'));
+  const busyboxDir = extractDeb(
+    fetchDeb('busybox-static', cacheDir),
+    path.join(cacheDir, 'unpacked', 'busybox-static'),
+  );
 
   const vmlinuz = readdirSync(path.join(kernelDir, 'boot')).find((f) => f.startsWith('vmlinuz-'));
   if (!vmlinuz) throw new Error(`${kernelPkg} has no boot/vmlinuz-*`);
@@ -59,6 +62,8 @@ export function buildLinuxImage(repoRoot: string): string {
     ramdisk: 'initramfs.cpio',
   };
   writeFileSync(path.join(imageDir, 'image.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  console.log(`${imageDir}: vmlinux ${vmlinux.length} bytes, initramfs ${initramfs.length} bytes (${version})`);
+  console.log(
+    `${imageDir}: vmlinux ${vmlinux.length} bytes, initramfs ${initramfs.length} bytes (${version})`,
+  );
   return imageDir;
 }

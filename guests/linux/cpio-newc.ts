@@ -62,7 +62,12 @@ export function buildNewcArchive(entries: CpioEntry[]): Uint8Array {
   return out;
 }
 
-function describe(entry: CpioEntry | null): { mode: number; data: Uint8Array; rdevMajor: number; rdevMinor: number } {
+function describe(entry: CpioEntry | null): {
+  mode: number;
+  data: Uint8Array;
+  rdevMajor: number;
+  rdevMinor: number;
+} {
   const none = new Uint8Array(0);
   if (!entry) return { mode: 0, data: none, rdevMajor: 0, rdevMinor: 0 };
   switch (entry.kind) {
@@ -71,8 +76,18 @@ function describe(entry: CpioEntry | null): { mode: number; data: Uint8Array; rd
     case 'dir':
       return { mode: S_IFDIR | (entry.mode & 0o7777), data: none, rdevMajor: 0, rdevMinor: 0 };
     case 'symlink':
-      return { mode: S_IFLNK | 0o777, data: new TextEncoder().encode(entry.target), rdevMajor: 0, rdevMinor: 0 };
+      return {
+        mode: S_IFLNK | 0o777,
+        data: new TextEncoder().encode(entry.target),
+        rdevMajor: 0,
+        rdevMinor: 0,
+      };
     case 'chardev':
-      return { mode: S_IFCHR | (entry.mode & 0o7777), data: none, rdevMajor: entry.major, rdevMinor: entry.minor };
+      return {
+        mode: S_IFCHR | (entry.mode & 0o7777),
+        data: none,
+        rdevMajor: entry.major,
+        rdevMinor: entry.minor,
+      };
   }
 }

@@ -25,12 +25,24 @@ describe('LZ4 legacy frames', () => {
   });
 
   it('refuses a match before the start of the output and a truncated block', () => {
-    expect(() => decodeLz4Block(Uint8Array.from([0x10, 0x61, 0x05, 0x00]), new Uint8Array(16))).toThrow(Lz4Error);
+    expect(() => decodeLz4Block(Uint8Array.from([0x10, 0x61, 0x05, 0x00]), new Uint8Array(16))).toThrow(
+      Lz4Error,
+    );
     expect(() => decodeLz4Block(Uint8Array.from([0x50, 0x61]), new Uint8Array(16))).toThrow(Lz4Error);
   });
 
   it('stops at the bzImage size trailer and ignores what follows', () => {
-    const frame = [...MAGIC, ...u32(BLOCK.length), ...BLOCK, ...u32(BLOCK.length), ...BLOCK, ...u32(28), 9, 9, 9];
+    const frame = [
+      ...MAGIC,
+      ...u32(BLOCK.length),
+      ...BLOCK,
+      ...u32(BLOCK.length),
+      ...BLOCK,
+      ...u32(28),
+      9,
+      9,
+      9,
+    ];
     const data = Uint8Array.from([0xee, 0xee, ...frame]);
     expect(findLz4LegacyFrame(data)).toBe(2);
     expect(new TextDecoder().decode(decompressLz4Legacy(data, 2))).toBe(BLOCK_OUT + BLOCK_OUT);
@@ -39,7 +51,17 @@ describe('LZ4 legacy frames', () => {
   it('finds the ELF frame in a bzImage after a false magic', () => {
     // 'ELF' as a literal-only block, preceded by the magic bytes in a spot that is not a frame.
     const elfBlock = [0x40, 0x7f, 0x45, 0x4c, 0x46];
-    const bz = Uint8Array.from([...MAGIC, 0, 0, 0, 0, ...MAGIC, ...u32(elfBlock.length), ...elfBlock, ...u32(4)]);
+    const bz = Uint8Array.from([
+      ...MAGIC,
+      0,
+      0,
+      0,
+      0,
+      ...MAGIC,
+      ...u32(elfBlock.length),
+      ...elfBlock,
+      ...u32(4),
+    ]);
     expect(Array.from(vmlinuxFromBzImage(bz))).toEqual([0x7f, 0x45, 0x4c, 0x46]);
     expect(() => vmlinuxFromBzImage(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(/no LZ4/);
   });

@@ -27,7 +27,8 @@ export function findLz4LegacyFrame(data: Uint8Array, from = 0): number {
 
 /** Decompresses the legacy frame starting at `offset` (which must hold the magic). */
 export function decompressLz4Legacy(data: Uint8Array, offset = 0): Uint8Array {
-  if (readU32(data, offset) !== LZ4_LEGACY_MAGIC) throw new Lz4Error(`no LZ4 legacy magic at offset ${offset}`);
+  if (readU32(data, offset) !== LZ4_LEGACY_MAGIC)
+    throw new Lz4Error(`no LZ4 legacy magic at offset ${offset}`);
   const blocks: Uint8Array[] = [];
   let total = 0;
   let pos = offset + 4;
@@ -91,7 +92,7 @@ export function decodeLz4Block(src: Uint8Array, out: Uint8Array): number {
     }
     if (d + length > out.length) throw new Lz4Error('block output larger than its limit');
     // Byte by byte: a match may overlap the bytes it is producing (distance < length).
-    for (let from = d - distance, end = d + length; d < end; ) out[d++] = out[from++];
+    for (let from = d - distance, end = d + length; d < end;) out[d++] = out[from++];
   }
   return d;
 }

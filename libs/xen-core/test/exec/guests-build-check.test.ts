@@ -13,11 +13,15 @@ const hasGcc = spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status === 0
 if (!hasGcc) console.warn('guests/build.sh --check skipped: gcc is not installed on this machine');
 
 describe('guests/build.sh --check', () => {
-  it.skipIf(!hasGcc)('rebuilds guests/dist reproducibly and identically to the committed bytes', () => {
-    const r = spawnSync('bash', [BUILD_SH, '--check'], { encoding: 'utf8', timeout: 120_000 });
-    const report = `${r.stdout}\n${r.stderr}`;
-    expect(r.status, report).toBe(0);
-    expect(r.stdout).toMatch(/^ok xenolite [0-9a-f]{64}$/m);
-    expect(r.stdout).toMatch(/^ok catalog\.json [0-9a-f]{64}$/m);
-  }, 150_000);
+  it.skipIf(!hasGcc)(
+    'rebuilds guests/dist reproducibly and identically to the committed bytes',
+    () => {
+      const r = spawnSync('bash', [BUILD_SH, '--check'], { encoding: 'utf8', timeout: 120_000 });
+      const report = `${r.stdout}\n${r.stderr}`;
+      expect(r.status, report).toBe(0);
+      expect(r.stdout).toMatch(/^ok xenolite [0-9a-f]{64}$/m);
+      expect(r.stdout).toMatch(/^ok catalog\.json [0-9a-f]{64}$/m);
+    },
+    150_000,
+  );
 });

@@ -21,7 +21,12 @@ function boot(): { host: PvHost; dom: PvDomain; out: () => string } {
 }
 
 /** Run in small chunks until `pred` holds; chunk size bounds how late the check can notice it. */
-async function runUntil(host: PvHost, pred: () => boolean, limit: number, chunk = 5_000_000): Promise<string> {
+async function runUntil(
+  host: PvHost,
+  pred: () => boolean,
+  limit: number,
+  chunk = 5_000_000,
+): Promise<string> {
   let used = 0;
   while (used < limit) {
     const r = host.run(chunk);

@@ -104,6 +104,8 @@ describe('moving domains between real agents', () => {
       body: { action: 'start' },
     });
     expect(started.status).toBe(202);
+    // Say why when placement found no agent (the reasons per agent are in the action).
+    expect(started.body.placement.chosenAgentId, JSON.stringify(started.body)).not.toBeNull();
     return started.body.placement.chosenAgentId as string;
   };
   const move = (id: string, body: object, cookie = adminCookie) =>

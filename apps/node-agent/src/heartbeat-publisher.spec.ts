@@ -42,6 +42,36 @@ describe('HeartbeatPublisher', () => {
     expect(ttl).toBeLessThanOrEqual(5_000);
   });
 
+  it('beats on time with the last load when the host is too busy to measure one', async () => {
+    const load = {
+      memoryUsedMiB: 32,
+      cpuBusy: 0.5,
+      domainCount: 1,
+      instructionsPerSecond: 7,
+      domainIds: ['d'],
+    };
+    let busy = false;
+    const source = {
+      capacity: () => ({ pcpus: 2, totalMemoryBytes: 2 ** 30, freeMemoryBytes: 2 ** 30 }),
+      // A busy host worker answers long after the beat is due (here: never).
+      load: () => (busy ? new Promise<never>(() => undefined) : Promise.resolve(load)),
+    };
+    const fast = new HeartbeatPublisher(
+      redis,
+      { ...config, agentId: 'busy-agent', heartbeatIntervalMs: 300 },
+      new JsonLogger({}, () => undefined),
+      source,
+    );
+    const busyKey = agentHeartbeatKey(config.redisPrefix, 'busy-agent');
+    await fast.beat();
+    expect(parseAgentHeartbeat(await redis.get(busyKey))?.load).toEqual(load);
+    await redis.del(busyKey);
+    busy = true;
+    await fast.beat(); // resolves: the beat did not wait for the load
+    expect(parseAgentHeartbeat(await redis.get(busyKey))?.load).toEqual(load);
+    await fast.stop();
+  });
+
   it('removes the key when stopped, so the agent disappears at once', async () => {
     await publisher.beat();
     await publisher.stop();

@@ -26,6 +26,7 @@ export class HeartbeatPublisher {
   private readonly startedAt = new Date().toISOString();
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
+  private lastLoad: AgentLoad | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -49,7 +50,7 @@ export class HeartbeatPublisher {
   }
 
   async heartbeat(): Promise<AgentHeartbeat> {
-    const load = await this.source.load();
+    const load = await this.currentLoad();
     return {
       agentId: this.config.agentId,
       hostname: os.hostname(),
@@ -59,6 +60,26 @@ export class HeartbeatPublisher {
       startedAt: this.startedAt,
       timestamp: new Date().toISOString(),
     };
+  }
+
+  /**
+   * The load, or the last one measured when the host is too busy to answer within a third of the
+   * interval (a worker restoring or booting a domain answers late): the beat itself must never be late,
+   * or the control plane takes a busy agent for a dead one.
+   */
+  private async currentLoad(): Promise<AgentLoad | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(100, this.config.heartbeatIntervalMs / 3));
+    });
+    try {
+      const load = await Promise.race([this.source.load(), late]);
+      if (load === 'late') return this.lastLoad;
+      this.lastLoad = load;
+      return load;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async beat(): Promise<void> {

@@ -76,6 +76,9 @@ export class RescheduleQueue implements OnApplicationBootstrap, OnApplicationShu
       concurrency: 1,
     });
     this.worker.on('error', (error) => this.logger.warn(`control worker: ${error.message}`));
+    this.worker.on('failed', (job, error) =>
+      this.logger.warn(`control job ${job?.id ?? '?'} (attempt ${job?.attemptsMade ?? 0}): ${error.message}`),
+    );
   };
 
   async onApplicationShutdown(): Promise<void> {
@@ -98,7 +101,6 @@ export class RescheduleQueue implements OnApplicationBootstrap, OnApplicationShu
     // Restarted already (an earlier attempt, another instance) or acted on by someone since: done.
     if (!domain || domain.state !== 'lost') return;
     const action = await this.actions.restartLost(domain);
-    if (action.status === 'failed') this.logger.warn(`lost ${domain.id} not restarted: ${action.error}`);
     // The control plane acted on its own: no actor, in the domain's tenant log.
     await this.audit.record({
       actorUserId: null,
@@ -108,5 +110,8 @@ export class RescheduleQueue implements OnApplicationBootstrap, OnApplicationShu
       result: action.status !== 'failed' ? 'ok' : 'failed',
       detail: action.error ?? `action ${action.id} ${action.status}`,
     });
+    // No agent could take it now (the domain is lost again): fail the job so BullMQ tries again with
+    // backoff — an agent may join or free memory meanwhile. Out of attempts it stays lost, a dead letter.
+    if (action.status === 'failed') throw new Error(`lost ${domain.id} not restarted: ${action.error}`);
   }
 }

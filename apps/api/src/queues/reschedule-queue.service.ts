@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { bullmqPrefix, CONTROL_QUEUE } from '@xeno/contracts';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
@@ -15,6 +15,7 @@ import { DomainActions } from '../domains/domain-actions.service';
 import { DomainEntity } from '../domains/domain.entity';
 import { REDIS_CLIENT } from '../redis/redis-client';
 import { redisConnectionOptions } from '../redis/redis-connection-options';
+import { ApiWorker } from './api-worker';
 
 const RESTART_LOST = 'restart-lost';
 
@@ -33,8 +34,7 @@ interface RestartLostJob {
 export class RescheduleQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RescheduleQueue.name);
   private readonly queue: Queue;
-  private worker: Worker | undefined;
-  private stopping = false;
+  private worker: ApiWorker | undefined;
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -63,34 +63,29 @@ export class RescheduleQueue implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    // As DomainEventsConsumer: a worker is only started against a reachable Redis.
-    if (this.redis.status === 'ready') this.startWorker();
-    else this.redis.once('ready', this.startWorker);
+    this.worker = new ApiWorker(
+      this.redis,
+      CONTROL_QUEUE,
+      (job) => this.handle(job),
+      {
+        connection: redisConnectionOptions(this.config.redisUrl),
+        prefix: bullmqPrefix(this.config.redisPrefix),
+        concurrency: 1,
+      },
+      (worker) => {
+        worker.on('error', (error) => this.logger.warn(`control worker: ${error.message}`));
+        worker.on('failed', (job, error) =>
+          this.logger.warn(
+            `control job ${job?.id ?? '?'} (attempt ${job?.attemptsMade ?? 0}): ${error.message}`,
+          ),
+        );
+      },
+    );
+    this.worker.start();
   }
 
-  private readonly startWorker = (): void => {
-    if (this.worker || this.stopping) return;
-    this.worker = new Worker(CONTROL_QUEUE, (job) => this.handle(job), {
-      connection: redisConnectionOptions(this.config.redisUrl),
-      prefix: bullmqPrefix(this.config.redisPrefix),
-      concurrency: 1,
-    });
-    this.worker.on('error', (error) => this.logger.warn(`control worker: ${error.message}`));
-    this.worker.on('failed', (job, error) =>
-      this.logger.warn(`control job ${job?.id ?? '?'} (attempt ${job?.attemptsMade ?? 0}): ${error.message}`),
-    );
-  };
-
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    this.redis.off('ready', this.startWorker);
-    if (this.worker) {
-      await Promise.race([
-        this.worker.waitUntilReady().catch(() => undefined),
-        new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
-      ]);
-      await this.worker.close().catch(() => undefined);
-    }
+    await this.worker?.close();
     await this.queue.close().catch(() => undefined);
   }
 

@@ -21,7 +21,7 @@ export class AgentProcesses {
       throw new Error(`${AGENT_ENTRY} is missing: run \`npm run build:server\` first`);
   }
 
-  start(agentId: string): ChildProcess {
+  start(agentId: string, env: Record<string, string> = {}): ChildProcess {
     const child = spawn(process.execPath, [AGENT_ENTRY], {
       env: {
         ...process.env,
@@ -32,6 +32,7 @@ export class AgentProcesses {
         AGENT_DATA_DIR: this.dataDir(agentId),
         // TTL 3 s: a loaded CI machine can stall an agent's beat for over a second.
         HEARTBEAT_INTERVAL_MS: '1000',
+        ...env,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -76,7 +76,9 @@ beforeAll(async () => {
   ({ app, baseUrl } = await startTestApp(config));
   api = apiClient(baseUrl);
   agents = new AgentProcesses(config);
-  agents.start(AGENT);
+  // Beats every 2 s (TTL 6 s): the outage and Redis's restart must not outlast the key, or the API would
+  // rightly take the agent for dead — that is the lost-agent path, not this test's.
+  agents.start(AGENT, { HEARTBEAT_INTERVAL_MS: '2000' });
 }, 60_000);
 
 afterAll(async () => {

@@ -14,11 +14,18 @@ import type { ApiConfig } from '../src/config/api-config';
 import { LostAgentSweeper } from '../src/queues/lost-agent-sweeper.service';
 import { apiClient } from './api-client';
 import { AgentProcesses, waitFor } from './agent-processes';
+import { createScratchDatabase, type ScratchDatabase } from '../../../test/support/scratch-database';
 import { startTestApp, testApiConfig } from './api-test-app';
 
 let app: INestApplication;
 let baseUrl: string;
 let config: ApiConfig;
+/**
+ * A database of its own: the API's lost-agent sweeper acts on every domain in its database, so on the
+ * shared test database it would take other test files' domains (whose agents it cannot see) for lost and
+ * restart them on this file's real agents — and theirs would do the same to ours.
+ */
+let database: ScratchDatabase | undefined;
 let redis: Redis;
 let api: ReturnType<typeof apiClient>;
 let agents: AgentProcesses;
@@ -28,7 +35,8 @@ const heartbeatOf = async (agentId: string) =>
   (await redis.exists(agentHeartbeatKey(config.redisPrefix, agentId))) ? true : undefined;
 
 beforeAll(async () => {
-  config = testApiConfig();
+  database = await createScratchDatabase('lifecycle');
+  config = testApiConfig({ databaseUrl: database.url });
   agents = new AgentProcesses(config);
   ({ app, baseUrl } = await startTestApp(config));
   api = apiClient(baseUrl);
@@ -40,6 +48,7 @@ afterAll(async () => {
   await agents?.stopAll();
   redis?.disconnect();
   await app?.close();
+  await database?.drop();
 });
 
 describe('domain lifecycle through the API with real agents', () => {

@@ -20,6 +20,7 @@ import { findRedisServer } from '../../../tools/infra/embedded-redis';
 import type { ApiConfig } from '../src/config/api-config';
 import { apiClient } from './api-client';
 import { AgentProcesses, waitFor } from './agent-processes';
+import { createScratchDatabase, type ScratchDatabase } from '../../../test/support/scratch-database';
 import { startTestApp, testApiConfig } from './api-test-app';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'xeno-redis-restart-'));
@@ -28,6 +29,12 @@ const AGENT = 'redis-restart-agent';
 let app: INestApplication;
 let baseUrl: string;
 let config: ApiConfig;
+/**
+ * A database of its own: the API's lost-agent sweeper acts on every domain in its database, so on the
+ * shared test database it would take other test files' domains (whose agents it cannot see) for lost and
+ * restart them on this file's real agents — and theirs would do the same to ours.
+ */
+let database: ScratchDatabase | undefined;
 let redisPort: number;
 let redisServer: ChildProcess | undefined;
 let agents: AgentProcesses;
@@ -72,7 +79,8 @@ async function killRedis(): Promise<void> {
 beforeAll(async () => {
   redisPort = await findFreePort();
   await startRedis();
-  config = testApiConfig({ redisUrl: `redis://127.0.0.1:${redisPort}` });
+  database = await createScratchDatabase('redis-restart');
+  config = testApiConfig({ redisUrl: `redis://127.0.0.1:${redisPort}`, databaseUrl: database.url });
   ({ app, baseUrl } = await startTestApp(config));
   api = apiClient(baseUrl);
   agents = new AgentProcesses(config);
@@ -84,6 +92,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agents?.stopAll();
   await app?.close();
+  await database?.drop();
   if (redisServer && redisServer.exitCode === null && redisServer.signalCode === null) await killRedis();
   rmSync(scratch, { recursive: true, force: true });
 });

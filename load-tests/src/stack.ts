@@ -64,6 +64,10 @@ export async function startThrowawayStack(agentCount: number): Promise<Throwaway
     });
     // Room for a storm of 32 MiB domains on the one agent, unless the caller sized it.
     process.env.AGENT_MEMORY_MIB ??= '4096';
+    // One pCPU per agent unless the caller says otherwise: the noisy-neighbours scenario measures the
+    // credit scheduler sharing one pCPU between victims and neighbours (what each victim is owed is
+    // 1/(V+N) of it); with several partitions the split between them, not the scheduler, would decide.
+    process.env.AGENT_PCPUS ??= '1';
     // The stack takes the URLs as given, so it uses exactly this database.
     process.env.DATABASE_URL = withDatabase(postgres.url, config.databaseName);
     process.env.REDIS_URL = redis.url;
